@@ -1,0 +1,54 @@
+# domainsft developer tasks. `make demo` and `make test` are the README's two commands.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# torch is pinned to the CPU build that lies on this disk; a plain `torch` requirement could
+# pull a multi-GB CUDA build. Installed before the extras so nothing asks for another one.
+TORCH ?= torch==2.13.0
+DEBS := fonts-wqy-zenhei tesseract-ocr tesseract-ocr-chi-sim
+DEMO ?= runs/demo
+
+.PHONY: setup system-deps venv test test-fast lint format bench demo clean
+
+setup: system-deps venv
+
+system-deps:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q "$(TORCH)"
+	$(BIN)/pip install -q -e ".[all]"
+	touch $@
+
+demo: setup
+	$(BIN)/domainsft sample-reports --out $(DEMO)/reports
+	$(BIN)/domainsft ingest $(DEMO)/reports --out $(DEMO)/corpus
+
+test: setup
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: setup
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: setup
+	$(BIN)/python benchmarks/bench_ingest.py
+
+clean:
+	rm -rf runs .pytest_cache build src/*.egg-info

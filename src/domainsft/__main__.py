@@ -1,0 +1,3 @@
+from domainsft.cli import app
+
+app()

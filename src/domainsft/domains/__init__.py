@@ -1,0 +1,1 @@
+"""Domain packs: the seam for vertical domains. Finance is the flagship pack."""

@@ -1,0 +1,1 @@
+"""Documents -> pages: PDF text layer and OCR, tables, headers/footers, cleaning, redaction."""

@@ -1,0 +1,68 @@
+"""The record types every stage speaks.
+
+Stages never import each other; they meet through these records and the JSONL files that hold
+them. Records are plain dataclasses so that they serialise to exactly the JSON a user sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class TermAnnotation:
+    """A financial term found in page text, mapped to a metric id of the domain pack.
+
+    The original text is never rewritten; ``start``/``end`` index into ``Page.text``.
+    """
+
+    start: int
+    end: int
+    surface: str
+    metric: str
+
+
+@dataclass
+class Page:
+    """One physical page of one document, as produced by ``domainsft ingest``."""
+
+    doc_id: str  # sha256 of the file bytes: the same report under two names is one document
+    source: str  # path as given by the user
+    page: int  # 1-based physical page number
+    text: str  # reading order, wrapped lines re-joined, headers/footers removed, redacted
+    tables: list[list[list[str]]] = field(default_factory=list)  # tables -> rows -> cells
+    flags: dict[str, bool] = field(
+        default_factory=lambda: {"ocr": False, "empty": False, "garbled": False, "duplicate": False}
+    )
+    lang: str = "und"  # "zh", "en" or "und"
+    removed_lines: list[str] = field(default_factory=list)  # header/footer lines taken out
+    terms: list[TermAnnotation] = field(default_factory=list)
+    redactions: dict[str, int] = field(default_factory=dict)  # counts by type, never values
+    duplicate_of: str | None = None  # "doc_id:page" of the earlier near-identical page
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Page:
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown page field(s): {sorted(unknown)}")
+        d = dict(d)
+        d["terms"] = [TermAnnotation(**t) for t in d.get("terms", [])]
+        return cls(**d)
+
+
+@dataclass
+class Reject:
+    """An input that could not be processed, with the reason. Nothing vanishes silently."""
+
+    source: str
+    reason: str
+    stage: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
