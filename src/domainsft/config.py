@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from domainsft.utils.jsonl import InputError
 
@@ -95,10 +95,6 @@ class Recipe(StageConfig):
 
     samples: SamplesConfig = Field(default_factory=SamplesConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
-
-    @model_validator(mode="after")
-    def _check(self) -> Recipe:
-        return self
 
 
 def _suggest(key: str, choices: list[str]) -> str:
