@@ -78,7 +78,7 @@ def _pages(path: Path):
     doc = open_document(check_file(path))
     raws = [read_page(doc, i) for i in range(len(doc))]
     lines = [group_lines(r.segs) for r in raws]
-    running = find_running([(ls, r.height) for ls, r in zip(lines, raws, strict=True)], 0.09, 0.3)
+    running = find_running([(ls, (r.width, r.height)) for ls, r in zip(lines, raws, strict=True)], 0.09, 0.3)
     return raws, lines, running
 
 

@@ -70,7 +70,7 @@ def _pages(doc, path: str, doc_id: str, cfg: IngestConfig, errors: list[str]) ->
         ocr_flags.append(use_ocr)
     lines = [group_lines(r.segs) for r in raws]
     running = find_running(
-        [(ls, r.height) for ls, r in zip(lines, raws, strict=True)],
+        [(ls, (r.width, r.height)) for ls, r in zip(lines, raws, strict=True)],
         cfg.header_footer_band,
         cfg.header_footer_min_share,
     )

@@ -36,16 +36,22 @@ def is_page_number(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(text.strip()))
 
 
-def band_lines(lines: list[Line], height: float, band: float) -> list[int]:
-    """Indices of lines lying entirely in the top or bottom band of the page."""
-    top_edge, bottom_edge = band * height, (1 - band) * height
+def band_lines(lines: list[Line], size: tuple[float, float], band: float) -> list[int]:
+    """Indices of lines lying entirely in the top or bottom band of the page.
+
+    The band is a share of the page's long side, so a landscape page (a wide table turned
+    sideways) keeps the same header band in points as the portrait pages around it.
+    """
+    width, height = size
+    depth = band * max(width, height)
+    top_edge, bottom_edge = depth, height - depth
     return [i for i, ln in enumerate(lines) if ln.bottom <= top_edge or ln.top >= bottom_edge]
 
 
 def find_running(
-    pages: list[tuple[list[Line], float]], band: float, min_share: float
+    pages: list[tuple[list[Line], tuple[float, float]]], band: float, min_share: float
 ) -> list[set[int]]:
-    """For each page (lines, page height), the indices of its header/footer lines."""
+    """For each page (lines, (width, height)), the indices of its header/footer lines."""
     candidates = [band_lines(lines, h, band) for lines, h in pages]
     counts: Counter[str] = Counter()
     for (lines, _), idx in zip(pages, candidates, strict=True):

@@ -9,7 +9,7 @@ them and never on a particular backend.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
@@ -33,35 +33,22 @@ class Seg:
         return (self.top + self.bottom) / 2
 
 
-@dataclass(slots=True)
 class Line:
-    """Segments that share a visual line, left to right."""
+    """Segments that share a visual line, left to right; geometry computed once."""
 
-    segs: list[Seg] = field(default_factory=list)
+    __slots__ = ("bottom", "segs", "text", "top", "x0", "x1")
 
-    @property
-    def x0(self) -> float:
-        return self.segs[0].x0
-
-    @property
-    def x1(self) -> float:
-        return max(s.x1 for s in self.segs)
-
-    @property
-    def top(self) -> float:
-        return min(s.top for s in self.segs)
-
-    @property
-    def bottom(self) -> float:
-        return max(s.bottom for s in self.segs)
+    def __init__(self, segs: list[Seg]):
+        self.segs = sorted(segs, key=lambda s: s.x0)
+        self.x0 = self.segs[0].x0
+        self.x1 = max(s.x1 for s in self.segs)
+        self.top = min(s.top for s in self.segs)
+        self.bottom = max(s.bottom for s in self.segs)
+        self.text = join_segs(self.segs)
 
     @property
     def height(self) -> float:
         return self.bottom - self.top
-
-    @property
-    def text(self) -> str:
-        return join_segs(self.segs)
 
 
 def is_cjk(ch: str) -> bool:
@@ -101,19 +88,17 @@ def group_lines(segs: list[Seg]) -> list[Line]:
     A segment joins the current line when it overlaps the line's first segment by at least
     half of the smaller height; this tolerates the baseline jitter of mixed CJK/Latin runs.
     """
-    lines: list[Line] = []
+    groups: list[list[Seg]] = []
     band = (0.0, 0.0)
     for s in sorted(segs, key=lambda s: (s.cy, s.x0)):
-        if lines:
+        if groups:
             overlap = min(s.bottom, band[1]) - max(s.top, band[0])
             if overlap >= 0.5 * min(s.height, band[1] - band[0]):
-                lines[-1].segs.append(s)
+                groups[-1].append(s)
                 continue
-        lines.append(Line([s]))
+        groups.append([s])
         band = (s.top, s.bottom)
-    for ln in lines:
-        ln.segs.sort(key=lambda s: s.x0)
-    return lines
+    return [Line(g) for g in groups]
 
 
 def split_cells(line: Line, gap: float | None = None) -> list[list[Seg]]:

@@ -104,7 +104,7 @@ def _char_runs(textpage, height: float) -> list[Seg]:
         ch = text[k]
         if ch == "\ufffe":  # PDFium's mark for a hyphen that broke a word at the line end
             ch = "-"
-        if ch.isspace() or c.FPDFText_IsGenerated(handle, k) == 1:
+        if ch.isspace():  # PDFium's generated word breaks are spaces and CR/LF too
             if cur:
                 segs.append(Seg(x0, top, x1, bottom, "".join(cur)))
                 cur = []

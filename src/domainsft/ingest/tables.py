@@ -214,7 +214,7 @@ def ruled_grids(
 ) -> list[tuple[float, float]]:
     """Vertical extents of tables drawn with horizontal rules between their rows.
 
-    Three or more long horizontal rules, stacked no further apart than a tall row (60 pt) and
+    Three or more long horizontal rules, stacked no further apart than a tall row and
     overlapping horizontally, make a grid; whatever lies between the first and last is a table.
     On pages that draw vertical rules, a band that no vertical rule crosses is the gap between
     two tables (a section heading), not a row.
@@ -240,10 +240,17 @@ def ruled_grids(
 
 
 def _same_grid(a: list[float], b: list[float], vrules) -> bool:
-    if b[0] - a[0] > 60.0 or min(a[2], b[2]) - max(a[1], b[1]) < 30.0:
+    """Rules a and b (a above b) bound one row of the same table.
+
+    With vertical rules on the page the test is exact (a vertical rule crosses the band), so
+    tall header rows of five wrapped lines (~100 pt) are allowed; without them only a
+    normal row height (60 pt) is.
+    """
+    gap = b[0] - a[0]
+    if gap > 110.0 or min(a[2], b[2]) - max(a[1], b[1]) < 30.0:
         return False
     if not vrules:
-        return True
+        return gap <= 60.0
     x0, x1 = max(a[1], b[1]), min(a[2], b[2])
     return any(
         x0 - 2 <= x <= x1 + 2 and top <= a[0] + 2 and bottom >= b[0] - 2
