@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pypdfium2 as pdfium
 import pytest
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
@@ -34,8 +35,7 @@ def mixed(tmp_path):
     (tmp_path / "corrupt.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 200 + b"\n%%EOF\n")
     (tmp_path / "empty.pdf").write_bytes(b"")
     (tmp_path / "notes.pdf").write_text("just some text, not a PDF at all", encoding="utf-8")
-    zero = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    (tmp_path / "zero_pages.pdf").write_bytes(zero)
+    pdfium.PdfDocument.new().save(tmp_path / "zero_pages.pdf")  # a valid PDF, no pages
     return tmp_path
 
 

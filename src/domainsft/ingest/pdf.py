@@ -9,6 +9,7 @@ line, which is the granularity tables need, at a fraction of the cost of per-gly
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,16 +58,32 @@ def open_document(data: bytes):
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        code = getattr(exc, "err_code", None)
-        if code == raw.FPDF_ERR_PASSWORD:
-            raise RejectedInput("password-protected (a user password is required to open it)")
-        if code == raw.FPDF_ERR_SECURITY:
-            raise RejectedInput("unsupported security handler (cannot decrypt)")
-        raise RejectedInput(f"corrupt PDF (PDFium cannot parse it: {exc})") from None
+        raise RejectedInput(_load_failure(data, getattr(exc, "err_code", None), raw)) from None
     if len(doc) == 0:
         doc.close()
         raise RejectedInput("PDF has zero pages")
     return doc
+
+
+_ZERO_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*/Count\s+0\b|/Count\s+0\b[^>]*/Type\s*/Pages\b")
+_SOME_PAGES = re.compile(rb"/Count\s+[1-9]")
+
+
+def _load_failure(data: bytes, code: int | None, raw) -> str:
+    """The reason PDFium could not open the file.
+
+    PDFium's error code is process-global and is not reset by every failure (a document with
+    no pages fails with the previous file's code, or "success"), so each reason is checked
+    against the bytes too.
+    """
+    encrypted = b"/Encrypt" in data
+    if code == raw.FPDF_ERR_PASSWORD and encrypted:
+        return "password-protected (a user password is required to open it)"
+    if code == raw.FPDF_ERR_SECURITY and encrypted:
+        return "unsupported security handler (cannot decrypt)"
+    if _ZERO_PAGES.search(data) and not _SOME_PAGES.search(data):
+        return "PDF has zero pages"
+    return "corrupt PDF (PDFium cannot parse it)"
 
 
 def read_page(doc, index: int) -> RawPage:
