@@ -219,3 +219,13 @@ def test_grouped_card_right_after_grouped_mobile():
     out, counts = Redactor(RedactConfig()).redact(text)
     assert out == "王波 [ID_CARD] [PHONE] [BANK_CARD] [EMAIL]"
     assert counts == {"id_card": 1, "phone": 1, "bank_card": 1, "email": 1}
+
+
+def test_contact_label_beside_a_private_person_is_still_redacted() -> None:
+    text = (
+        "一、重大诉讼、仲裁事项\n公司就买卖合同纠纷提起诉讼，被告为自然人杜军（身份证号码："
+        "310115197903273304，联系电话：+86 18585660792），请求判令被告支付货款。"
+    )
+    out, counts = redact(text, keep_disclosed_contacts=True)
+    assert "18585660792" not in out and "310115197903273304" not in out
+    assert counts == Counter({"id_card": 1, "phone": 1})

@@ -22,8 +22,8 @@ match none of these.
 ``keep_disclosed_contacts``: a phone or e-mail is kept when it follows a disclosed corporate role
 (董事会秘书, 证券事务代表, 投资者关系, Investor Relations, Company Secretary …) within
 ``ROLE_WINDOW`` characters — the profile table of a Chinese report prints the phone two to four
-rows below the role heading — or a contact field label (联系电话, 电子信箱) within
-``FIELD_WINDOW`` characters.
+rows below the role heading. A bare field label (联系电话, 电子信箱) is not enough: reports print
+the same label beside a private person's number (a defendant in a lawsuit, a shareholder).
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ PLACEHOLDERS = {
 # digit run until the phone is gone.
 _ORDER = ("id_card", "uscc", "bank_card", "email", "phone", "bank_card")
 ROLE_WINDOW = 250
-FIELD_WINDOW = 40
 
 # --- check characters -------------------------------------------------------------------------
 
@@ -200,7 +199,6 @@ _ROLE_ANCHORS = re.compile(
     r"(?:Corporate|Company|Board)\s+Secretary|Secretary\s+to\s+the\s+Board",
     re.I,
 )
-_FIELD_ANCHORS = re.compile(r"联系电话|电子信箱|投资者热线|Investor\s+hotline", re.I)
 
 
 class Redactor:
@@ -300,12 +298,9 @@ class _DisclosedContacts:
 
     def __init__(self, text: str) -> None:
         self.role_ends = [m.end() for m in _ROLE_ANCHORS.finditer(text)]
-        self.field_ends = [m.end() for m in _FIELD_ANCHORS.finditer(text)]
 
     def covers(self, pos: int) -> bool:
-        return _any_in(self.role_ends, pos - ROLE_WINDOW, pos) or _any_in(
-            self.field_ends, pos - FIELD_WINDOW, pos
-        )
+        return _any_in(self.role_ends, pos - ROLE_WINDOW, pos)
 
 
 def _any_in(sorted_ends: list[int], lo: int, hi: int) -> bool:
