@@ -86,8 +86,17 @@ def sample_reports(
 
     Example: domainsft sample-reports --out reports --companies 3 --years 2021-2023
     """
-    cfg = _stage(config, set_, "samples", out=out, companies=companies, years=years, lang=lang,
-                 scanned_pages=scanned_pages, seed=seed)
+    cfg = _stage(
+        config,
+        set_,
+        "samples",
+        out=out,
+        companies=companies,
+        years=years,
+        lang=lang,
+        scanned_pages=scanned_pages,
+        seed=seed,
+    )
     from domainsft.samples import generate
 
     with _progress() as bar:
@@ -121,8 +130,16 @@ def ingest(
 
     Example: domainsft ingest reports/ --out corpus
     """
-    cfg = _stage(config, set_, "ingest", out=out, workers=workers, ocr=ocr,
-                 ocr_engine=ocr_engine, strict=strict)
+    cfg = _stage(
+        config,
+        set_,
+        "ingest",
+        out=out,
+        workers=workers,
+        ocr=ocr,
+        ocr_engine=ocr_engine,
+        strict=strict,
+    )
     from domainsft.ingest.pipeline import expand_inputs
     from domainsft.ingest.pipeline import ingest as run_ingest
 

@@ -24,7 +24,9 @@ class StageConfig(BaseModel):
 class SamplesConfig(StageConfig):
     """`domainsft sample-reports`: synthetic annual reports with ground truth."""
 
-    out: Path = Field(Path("runs/demo/reports"), description="Output folder for PDFs + truth.jsonl.")
+    out: Path = Field(
+        Path("runs/demo/reports"), description="Output folder for PDFs + truth.jsonl."
+    )
     companies: int = Field(3, ge=1, le=200, description="Number of fictional companies.")
     years: str = Field("2021-2023", description="Fiscal years, e.g. '2021-2023' or '2022'.")
     lang: Literal["zh", "en", "both"] = Field("both", description="Report language(s).")

@@ -66,3 +66,50 @@ class Reject:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Fact:
+    """One figure (or basic-information text) read from a report, with where it was printed.
+
+    ``value`` is a Decimal string in base units (yuan, dollars, percent points, persons) for
+    numbers and the text itself for ``unit == "text"``; ``scale`` is the scale it was printed in
+    (元, 万元, 百万元, thousands, millions ...), kept beside it and never applied twice.
+    """
+
+    fact_id: str  # "<doc_id[:12]>:p<page>:<table>.<row>.<col>" (or :s<sentence>.<n> for text)
+    doc_id: str  # sha256 of the report file
+    source: str
+    company: str  # full name as printed
+    company_short: str
+    stock_code: str
+    report_year: int  # the fiscal year the report covers
+    fiscal_year: int  # the fiscal year the value belongs to (prior-year columns: one less)
+    period: str  # "year" (a flow over the fiscal year), "instant" (a balance at its end), ""
+    period_end: str  # ISO date the period ends, where printed or known; else ""
+    metric: str  # metric id of the domain pack's taxonomy
+    label: str  # the row label (or the words in running text) as printed
+    value: str
+    unit: str  # CNY, USD, %, persons, CNY/share, shares, text ...
+    scale: str
+    printed: str  # the cell as printed
+    statement: str  # key_figures, income, balance, cash_flow, notes, mdna, profile, employees
+    scope: str  # consolidated, parent or "" (not a financial statement)
+    page: int  # 1-based
+    table: int | None  # index into Page.tables; None for running text
+    row: int | None
+    col: int | None
+    evidence: str  # the printed row or sentence
+    confidence: float  # 1.0 exact label in a located statement with unit and period found
+    lang: str = "und"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Fact:
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown fact field(s): {sorted(unknown)}")
+        return cls(**d)

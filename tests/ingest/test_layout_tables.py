@@ -56,9 +56,11 @@ def _page_with_table(path: Path) -> Path:
         if n == 2:
             _ruled_table(c, font)
             c.setFont("Helvetica", 10)
-            rows = [("(in millions)", "", "2019", "", "2018"),
-                    ("Revenue", "$", "1,577", "$", "1,420"),
-                    ("Cost of sales", "", "(934)", "", "(880)")]
+            rows = [
+                ("(in millions)", "", "2019", "", "2018"),
+                ("Revenue", "$", "1,577", "$", "1,420"),
+                ("Cost of sales", "", "(934)", "", "(880)"),
+            ]
             for k, row in enumerate(rows):
                 y = 560 - 15 * k
                 c.drawString(60, y, row[0])
@@ -78,7 +80,9 @@ def _pages(path: Path):
     doc = open_document(check_file(path))
     raws = [read_page(doc, i) for i in range(len(doc))]
     lines = [group_lines(r.segs) for r in raws]
-    running = find_running([(ls, (r.width, r.height)) for ls, r in zip(lines, raws, strict=True)], 0.09, 0.3)
+    running = find_running(
+        [(ls, (r.width, r.height)) for ls, r in zip(lines, raws, strict=True)], 0.09, 0.3
+    )
     return raws, lines, running
 
 
@@ -98,7 +102,7 @@ def test_ruled_table_keeps_wrapped_label_in_its_row(tmp_path):
 
 
 def test_running_header_and_page_numbers_are_removed(tmp_path):
-    raws, lines, running = _pages(_page_with_table(tmp_path / "t.pdf"))
+    _, lines, running = _pages(_page_with_table(tmp_path / "t.pdf"))
     for ls, drop in zip(lines, running, strict=True):
         removed = {ls[i].text for i in drop}
         assert any("年年度报告" in t for t in removed)

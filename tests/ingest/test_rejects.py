@@ -27,8 +27,11 @@ def _pdf(path, text="Revenue 1,234,567 thousand", encrypt=None):
 @pytest.fixture
 def mixed(tmp_path):
     good = _pdf(tmp_path / "good.pdf")
-    _pdf(tmp_path / "open_encrypted.pdf", "Net income 42,000",
-         StandardEncryption("", ownerPassword="owner"))
+    _pdf(
+        tmp_path / "open_encrypted.pdf",
+        "Net income 42,000",
+        StandardEncryption("", ownerPassword="owner"),
+    )
     _pdf(tmp_path / "locked.pdf", "secret", StandardEncryption("user-pw", ownerPassword="o"))
     data = good.read_bytes()
     (tmp_path / "truncated.pdf").write_bytes(data[: len(data) // 2])

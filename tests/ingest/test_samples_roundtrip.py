@@ -20,8 +20,11 @@ def _squash(s: str) -> str:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    generate(SamplesConfig(out=out, companies=2, years="2022-2023", lang="both",
-                           scanned_pages=2, seed=11))
+    generate(
+        SamplesConfig(
+            out=out, companies=2, years="2022-2023", lang="both", scanned_pages=2, seed=11
+        )
+    )
     facts = [json.loads(x) for x in (out / "truth.jsonl").read_text("utf-8").splitlines()]
     pii = [json.loads(x) for x in (out / "pii.jsonl").read_text("utf-8").splitlines()]
     return out, facts, pii

@@ -127,12 +127,12 @@ def _char_runs(textpage, height: float) -> list[Seg]:
                 cur = []
             continue
         c.FPDFText_GetLooseCharBox(handle, k, rect)
-        l, t, r, b = rect.left, height - rect.top, rect.right, height - rect.bottom
-        if cur and (abs(t - top) > 0.5 * (bottom - top) or l - x1 > 0.3 * (b - t) or l < x0):
+        left, t, r, b = rect.left, height - rect.top, rect.right, height - rect.bottom
+        if cur and (abs(t - top) > 0.5 * (bottom - top) or left - x1 > 0.3 * (b - t) or left < x0):
             segs.append(Seg(x0, top, x1, bottom, "".join(cur)))
             cur = []
         if not cur:
-            x0, top, x1, bottom = l, t, r, b
+            x0, top, x1, bottom = left, t, r, b
         else:
             x1, top, bottom = max(x1, r), min(top, t), max(bottom, b)
         cur.append(ch)
@@ -175,15 +175,7 @@ def _objects(c, handle, boxes, depth: int, form: bool = False):
         kind = c.FPDFPageObj_GetType(obj)
         if kind == c.FPDF_PAGEOBJ_FORM and depth > 0:
             yield from _objects(c, obj, boxes, depth - 1, form=True)
-        elif kind in (c.FPDF_PAGEOBJ_PATH, c.FPDF_PAGEOBJ_IMAGE):
-            if c.FPDFPageObj_GetBounds(obj, *boxes):
-                yield kind, tuple(b.value for b in boxes)
-
-
-def render(doc, index: int, dpi: int):
-    """Render page ``index`` to a PIL image (used by OCR)."""
-    page = doc[index]
-    try:
-        return page.render(scale=dpi / 72).to_pil()
-    finally:
-        page.close()
+        elif kind in (c.FPDF_PAGEOBJ_PATH, c.FPDF_PAGEOBJ_IMAGE) and c.FPDFPageObj_GetBounds(
+            obj, *boxes
+        ):
+            yield kind, tuple(b.value for b in boxes)

@@ -10,7 +10,7 @@ did not break it.
 from __future__ import annotations
 
 from domainsft.ingest.layout import Line, is_cjk, join_pair
-from domainsft.ingest.tables import Table, extract_tables
+from domainsft.ingest.tables import extract_tables
 
 
 def page_structure(
@@ -50,7 +50,9 @@ def _wrapped(prev: Line, line: Line, right: float) -> bool:
     same_indent = abs(line.x0 - prev.x0) <= 1.5 * h
     tight = 0 <= line.top - prev.bottom <= 0.9 * h
     similar_size = abs(line.height - prev.height) <= 0.35 * h
-    ends_open = not prev.text.rstrip().endswith(("。", ".", "：", ":", "；", ";", "!", "?", "！", "？"))
+    ends_open = not prev.text.rstrip().endswith(
+        ("。", ".", "：", ":", "；", ";", "!", "?", "！", "？")
+    )
     return reaches_margin and same_indent and tight and similar_size and ends_open
 
 

@@ -57,9 +57,12 @@ def find_blocks(lines: list[Line]) -> list[tuple[int, int]]:
                 break
             j += 1
         # A header line directly above (column titles such as 项目 / 2019年) joins the block.
-        if start > 0 and len(split_cells(lines[start - 1])) >= 2:
-            if lines[start].top - lines[start - 1].bottom < 1.5 * max(lines[start].height, 6.0):
-                start -= 1
+        if (
+            start > 0
+            and len(split_cells(lines[start - 1])) >= 2
+            and lines[start].top - lines[start - 1].bottom < 1.5 * max(lines[start].height, 6.0)
+        ):
+            start -= 1
         if end > start:
             blocks.append((start, end))
         i = end + 1
