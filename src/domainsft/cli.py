@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from domainsft import __version__
-from domainsft.config import load_recipe
+from domainsft.config import load_recipe, parse_years
 from domainsft.utils.jsonl import InputError
 
 app = typer.Typer(
@@ -99,8 +99,9 @@ def sample_reports(
     )
     from domainsft.samples import generate
 
+    n_reports = cfg.companies * (2 if cfg.lang == "both" else 1) * len(parse_years(cfg.years))
     with _progress() as bar:
-        task = bar.add_task("sample reports", total=None, note="")
+        task = bar.add_task("sample reports", total=n_reports, note="")
         summary = generate(cfg, progress=lambda note: bar.update(task, advance=1, note=note))
     console.print(
         f"wrote {summary['n_reports']} reports, {summary['n_pages']} pages, "
@@ -170,10 +171,9 @@ def ingest(
 
 def _stage(config: Path | None, overrides: list[str] | None, name: str, **flags):
     """The stage's config: recipe values, then --set overrides, then explicit flags."""
-    sets = list(overrides or [])
-    sets += [f"{name}.{k}={v}" for k, v in flags.items() if v is not None]
+    values = {f"{name}.{k}": v for k, v in flags.items() if v is not None}
     try:
-        recipe = load_recipe(config, sets)
+        recipe = load_recipe(config, overrides, values)
     except InputError as exc:
         _fail(str(exc))
     return getattr(recipe, name)

@@ -127,36 +127,54 @@ def parse_override(item: str) -> tuple[list[str], Any]:
     return key.strip().split("."), yaml.safe_load(raw) if raw.strip() else ""
 
 
-def load_recipe(path: str | Path | None = None, overrides: list[str] | None = None) -> Recipe:
-    """Load a recipe YAML (or the defaults) and apply ``--set`` overrides."""
+def load_recipe(
+    path: str | Path | None = None,
+    overrides: list[str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> Recipe:
+    """Load a recipe YAML (or the defaults), apply ``--set`` overrides, then typed ``values``.
+
+    ``overrides`` are strings parsed as YAML scalars (``ingest.ocr=never``); ``values`` are
+    already-typed command-line flags keyed by dotted path (``{"samples.years": "2022"}``).
+    """
     data: dict[str, Any] = {}
     where = "defaults"
     if path is not None:
         where = str(path)
-        p = Path(path)
-        if not p.exists():
-            raise InputError(f"{p}: recipe not found")
-        try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark else ""
-            raise InputError(f"{p}{line}: invalid YAML ({exc})") from None
-        if not isinstance(data, dict):
-            raise InputError(f"{p}: a recipe must be a mapping of stage sections")
-    for item in overrides or []:
-        keys, value = parse_override(item)
-        node = data
-        for k in keys[:-1]:
-            node = node.setdefault(k, {})
-            if not isinstance(node, dict):
-                raise InputError(f"--set {item}: `{k}` is not a section")
-        node[keys[-1]] = value
-        where = f"{where} (with --set overrides)"
+        data = _read_yaml(Path(path))
+    settings = [parse_override(item) for item in overrides or []]
+    settings += [(key.split("."), value) for key, value in (values or {}).items()]
+    for keys, value in settings:
+        _assign(data, keys, value)
+    if overrides:
+        where += " with --set overrides"
     try:
         return Recipe.model_validate(data)
     except ValidationError as err:
         raise _explain(err, Recipe, where) from None
+
+
+def _read_yaml(p: Path) -> dict[str, Any]:
+    if not p.exists():
+        raise InputError(f"{p}: recipe not found")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise InputError(f"{p}{line}: invalid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{p}: a recipe must be a mapping of stage sections")
+    return data
+
+
+def _assign(data: dict[str, Any], keys: list[str], value: Any) -> None:
+    node = data
+    for k in keys[:-1]:
+        node = node.setdefault(k, {})
+        if not isinstance(node, dict):
+            raise InputError(f"`{'.'.join(keys)}`: `{k}` is not a section")
+    node[keys[-1]] = value
 
 
 def dump_config(cfg: BaseModel) -> str:
