@@ -47,10 +47,10 @@ class OcrEngine(Protocol):
         ...
 
 
-# PP-OCR recognition models put a space after the thousands comma of long figures
-# ("382, 344, 340.93"); the printed figure has none. Only a run that is unmistakably one
-# grouped figure is closed up: two or more groups, or a decimal part. "31, 2022" (a date) and
-# "1, 234" (a list) keep their space.
+# Some reports set figures in a font whose comma is as wide as a digit, so the recogniser
+# sees a space after it and reads "382, 344, 340.93" for the 382,344,340.93 of the text layer.
+# Only a run that is unmistakably one grouped figure is closed up: two or more groups, or a
+# decimal part. "31, 2022" (a date) and "1, 234" (a list) keep their space.
 _SPACED_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:, ?\d{3})+(?:\.\d+)?(?!\d)")
 
 

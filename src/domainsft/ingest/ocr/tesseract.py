@@ -3,10 +3,11 @@
 * Table rules are erased before recognition: with them, Tesseract reads a ruled statement as
   garbage (character recall on ruled Chinese statement pages rose from 0.55 to 0.97).
 * ``--psm 6`` (one uniform block of text) keeps each table row on one Tesseract line; the
-  automatic layout analysis (``--psm 3``/``4``) cuts statements into column blocks and read
+  automatic layout analysis (``--psm 3``/``4``) cuts statements into column blocks, and read
   fewer figures exactly on English statement pages (267 vs 294 of 302).
-* Tesseract's TSV gives words; the words of one line are merged into phrase boxes, split at
-  column gutters, the same granularity as RapidOCR's boxes, so ``layout`` treats both alike.
+* Tesseract's TSV gives words; the words of one line are merged into phrase boxes, split
+  where a gap is wider than a word space: the granularity of RapidOCR's boxes, so ``layout``
+  treats both engines alike.
 """
 
 from __future__ import annotations
@@ -25,18 +26,24 @@ import numpy as np
 from PIL import Image
 
 from domainsft.ingest.ocr.base import OcrLine, OcrUnavailable
-from domainsft.ingest.ocr.layout import CELL_GAP, join_pieces
+from domainsft.ingest.ocr.layout import join_pieces
 
 LANGS = ("chi_sim", "eng")
 PSM = 6
 DARK = 160  # grey level below which a pixel is ink
 RULE_MIN = 0.06  # a table rule spans at least this share of the page width (or height)
+# In glyph heights: a word space is 0.25-0.35, a gap between the right-aligned figures of two
+# narrow table columns can be as small as 0.5, and a wider gap always separates phrases.
+PHRASE_GAP = 1.0
+FIGURE_GAP = 0.45
+PHANTOM_OVERLAP = 0.5  # share of a line's height overlapped by a more confident line
 TIMEOUT_S = 600  # a pathological page must not hang a worker for ever
 _INSTALL = "apt-get install tesseract-ocr tesseract-ocr-chi-sim"
 
+_HAS_DIGIT = re.compile(r"\d")
 _DECIMAL_CUT = re.compile(r"\d\.$")
 _GROUP_CUT = re.compile(r"\d,$")
-_GROUP = re.compile(r"\d{3}(?![\d])")
+_GROUP = re.compile(r"\d{3}(?!\d)")
 
 Word = tuple[str, float, float, float, float, float]  # text, x0, y0, x1, y1, conf
 
@@ -61,7 +68,8 @@ class TesseractEngine:
             word = _word(row)
             if word is not None:
                 lines[(row["block_num"], row["par_num"], row["line_num"])].append(word)
-        return [box for words in lines.values() for box in _phrases(words)]
+        kept = _drop_phantom_lines(list(lines.values()))
+        return [box for words in kept for box in _phrases(words)]
 
     def _run(self, image: Image.Image) -> str:
         buf = io.BytesIO()
@@ -140,17 +148,61 @@ def _word(row: dict[str, str]) -> Word | None:
     return text, x0, y0, x1, y1, max(float(row["conf"]), 0.0) / 100
 
 
+def _drop_phantom_lines(lines: list[list[Word]]) -> list[list[Word]]:
+    """Drop a line lying inside a more confident line's box: a misreading of the same ink.
+
+    With ``--psm 6`` Tesseract sometimes reads the tops of large heading glyphs as a line of
+    its own ("AN s =" above "合并资产负债表"). Lines of a table may overlap vertically where a
+    cell wraps, but then their words sit side by side, not inside each other's box.
+    """
+    boxes = [_line_box(ws) for ws in lines]
+    return [ws for ws, box in zip(lines, boxes, strict=True) if not _is_phantom(ws, box, boxes)]
+
+
+def _line_box(words: list[Word]) -> tuple[float, float, float, float, float]:
+    return (
+        min(w[1] for w in words),
+        min(w[2] for w in words),
+        max(w[3] for w in words),
+        max(w[4] for w in words),
+        _conf(words),
+    )
+
+
+def _is_phantom(words: list[Word], box: tuple[float, ...], boxes: list[tuple[float, ...]]) -> bool:
+    top, bottom, conf = box[1], box[3], box[4]
+    for x0, y0, x1, y1, c in boxes:
+        covered = min(bottom, y1) - max(top, y0) > PHANTOM_OVERLAP * max(bottom - top, 1.0)
+        if c > conf and covered and all(w[1] < x1 and w[3] > x0 for w in words):
+            return True
+    return False
+
+
+def _conf(words: list[Word]) -> float:
+    return sum(w[5] for w in words) / len(words)
+
+
 def _phrases(words: list[Word]) -> list[OcrLine]:
-    """Split one Tesseract line at column gutters into phrase boxes."""
+    """Split one Tesseract line into phrase boxes at gaps wider than a word space."""
     words = sorted(words, key=lambda w: w[1])
-    gutter = CELL_GAP * median(w[4] - w[2] for w in words)
+    unit = median(w[4] - w[2] for w in words)
     groups: list[list[Word]] = [[words[0]]]
     for w in words[1:]:
-        if w[1] - groups[-1][-1][3] > gutter:
+        if _new_phrase(groups[-1][-1], w, unit):
             groups.append([w])
         else:
             groups[-1].append(w)
     return [_merge(g) for g in groups]
+
+
+def _new_phrase(prev: Word, word: Word, unit: float) -> bool:
+    gap = (word[1] - prev[3]) / unit
+    if gap > PHRASE_GAP:
+        return True
+    if _cut_figure(prev[0], word[0]):
+        return False  # the rest of a figure that chi_sim cut at its separator
+    two_figures = _HAS_DIGIT.search(prev[0]) and _HAS_DIGIT.search(word[0])
+    return bool(two_figures) and gap > FIGURE_GAP
 
 
 def _merge(group: list[Word]) -> OcrLine:
@@ -160,8 +212,7 @@ def _merge(group: list[Word]) -> OcrLine:
         max(w[3] for w in group),
         max(w[4] for w in group),
     )
-    score = sum(w[5] for w in group) / len(group)
-    return OcrLine(_join_words([w[0] for w in group]), box, score)
+    return OcrLine(_join_words([w[0] for w in group]), box, _conf(group))
 
 
 def _join_words(words: list[str]) -> str:
