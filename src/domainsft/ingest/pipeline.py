@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
 from domainsft.config import IngestConfig, dump_config
@@ -80,7 +81,9 @@ def _run_workers(files: list[str], cfg: IngestConfig, progress: ProgressFn | Non
         return _collect(mapped, results, progress, n_pages)
     # Large files first would balance better, but input order keeps the output deterministic
     # and `map` already yields in input order while workers run ahead.
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # "spawn", not fork: a parent that already runs onnxruntime or torch thread pools (an
+    # eval job, a test session) can deadlock a forked child on a lock held by another thread.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         mapped = pool.map(process_file, files, [cfg] * len(files))
         return _collect(mapped, results, progress, n_pages)
 
