@@ -33,6 +33,7 @@ $(BIN)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/domainsft sample-reports --out $(DEMO)/reports
 	$(BIN)/domainsft ingest $(DEMO)/reports --out $(DEMO)/corpus
+	$(BIN)/domainsft facts $(DEMO)/corpus --out $(DEMO)/corpus/facts.jsonl
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile

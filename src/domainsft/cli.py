@@ -169,6 +169,58 @@ def ingest(
         raise typer.Exit(1)
 
 
+@app.command()
+def facts(
+    corpus: Annotated[
+        Path, typer.Argument(help="Folder with pages.jsonl (from `domainsft ingest`), or the file.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="Output facts.jsonl (rejects and stats go beside it).")
+    ] = None,
+    prose: Annotated[
+        bool | None,
+        typer.Option("--prose/--no-prose", help="Also read figures from running text."),
+    ] = None,
+    min_confidence: Annotated[
+        float | None, typer.Option(help="Drop facts below this confidence (0-1).")
+    ] = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Read figures out of ingested reports: OUT = facts.jsonl, one record per fact.
+
+    Each fact has the company, fiscal year, metric id of the domain pack, the label as printed,
+    the value in base units with its unit and printed scale, the page, the table cell, the
+    evidence text and a confidence. Key-figure tables, income statements, balance sheets and
+    cash-flow statements (also over page breaks), notes and running text are read. Also writes
+    facts_rejects.jsonl (unmapped labels, superseded figures), facts_stats.json and the config.
+
+    Example: domainsft facts corpus --out corpus/facts.jsonl
+    """
+    cfg = _stage(config, set_, "facts", out=out, prose=prose, min_confidence=min_confidence)
+    from domainsft.facts.pipeline import extract, pages_file
+
+    if not pages_file(corpus).exists():
+        _fail(f"{pages_file(corpus)} not found: run `domainsft ingest PDFs --out {corpus}` first")
+    try:  # the bar closes before an input error is printed
+        with _progress() as bar:
+            task = bar.add_task("facts", total=None, note="")
+
+            def tick(done: int, total: int, source: str) -> None:
+                bar.update(task, completed=done, total=total, note=Path(source).name)
+
+            result = extract(corpus, cfg, progress=tick)
+    except InputError as exc:
+        _fail(str(exc))
+    s = result.stats
+    console.print(
+        f"{s['facts']} facts from {s['documents']} documents ({s['pages']} pages) in "
+        f"{s['seconds']} s -> {cfg.out}; {len(result.rejects)} rejects"
+    )
+    if s["documents"] == 0:
+        raise typer.Exit(1)
+
+
 def _stage(config: Path | None, overrides: list[str] | None, name: str, **flags):
     """The stage's config: recipe values, then --set overrides, then explicit flags."""
     values = {f"{name}.{k}": v for k, v in flags.items() if v is not None}

@@ -92,11 +92,39 @@ class IngestConfig(StageConfig):
     strict: bool = Field(False, description="Exit non-zero if any input is rejected.")
 
 
+class FactsConfig(StageConfig):
+    """`domainsft facts`: pages.jsonl -> facts.jsonl (figures with metric, period, unit, page)."""
+
+    out: Path = Field(
+        Path("runs/demo/facts.jsonl"),
+        description="Output facts.jsonl; rejects, stats and the resolved config go beside it.",
+    )
+    prose: bool = Field(
+        True,
+        description="Also read figures from running text (实现营业收入587,220.97万元; "
+        "'Revenue for 2021 was $4.9 billion'), not only from tables.",
+    )
+    parent_scope: bool = Field(
+        True,
+        description="Keep facts from parent-company (母公司/银行) statements, tagged "
+        "scope=parent; key figures and consolidated statements are kept either way.",
+    )
+    min_confidence: float = Field(
+        0.0, ge=0, le=1, description="Drop facts whose confidence is below this (0-1)."
+    )
+    unmapped_rejects: bool = Field(
+        True,
+        description="List statement row labels that matched no taxonomy metric in the rejects "
+        "file, to grow the synonyms of the domain pack.",
+    )
+
+
 class Recipe(StageConfig):
     """A whole recipe: one section per stage. Sections that are absent take their defaults."""
 
     samples: SamplesConfig = Field(default_factory=SamplesConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
+    facts: FactsConfig = Field(default_factory=FactsConfig)
 
 
 def _suggest(key: str, choices: list[str]) -> str:
