@@ -180,10 +180,15 @@ def test_blank_page_gives_no_lines():
     doc.close()
 
 
-def test_engines_are_cached_per_process():
-    pytest.importorskip("rapidocr")
-    assert get_engine("rapidocr") is get_engine("rapidocr")
+def test_engines_are_cached_per_process_and_thread_count(monkeypatch):
+    from domainsft.ingest.ocr import page as page_module
+
+    monkeypatch.setattr(page_module, "_ENGINES", {})
+    monkeypatch.setattr(page_module, "_build", lambda name, threads: object())
+    assert get_engine("rapidocr") is get_engine("rapidocr", threads=1)
     assert get_engine("rapidocr", threads=2) is not get_engine("rapidocr", threads=1)
+    monkeypatch.setenv("DOMAINSFT_OCR_THREADS", "2")
+    assert get_engine("rapidocr") is get_engine("rapidocr", threads=2)
 
 
 def test_unknown_engine_is_an_error():

@@ -68,7 +68,10 @@ def _pages(doc, path: str, doc_id: str, cfg: IngestConfig, errors: list[str]) ->
             raw.segs = _ocr_segs(doc, i, cfg, errors)
         raws.append(raw)
         ocr_flags.append(use_ocr)
-    lines = [group_lines(r.segs) for r in raws]
+    # OCR boxes are cells already; only boxes almost touching belong to one cell.
+    lines = [
+        group_lines(r.segs, 0.35 if ocr else 1.2) for r, ocr in zip(raws, ocr_flags, strict=True)
+    ]
     running = find_running(
         [(ls, (r.width, r.height)) for ls, r in zip(lines, raws, strict=True)],
         cfg.header_footer_band,

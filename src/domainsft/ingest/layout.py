@@ -36,9 +36,10 @@ class Seg:
 class Line:
     """Segments that share a visual line, left to right; geometry computed once."""
 
-    __slots__ = ("bottom", "segs", "text", "top", "x0", "x1")
+    __slots__ = ("bottom", "cell_gap", "segs", "text", "top", "x0", "x1")
 
-    def __init__(self, segs: list[Seg]):
+    def __init__(self, segs: list[Seg], cell_gap: float = 1.2):
+        self.cell_gap = cell_gap  # column gutter, in line heights (see split_cells)
         self.segs = sorted(segs, key=lambda s: s.x0)
         self.x0 = self.segs[0].x0
         self.x1 = max(s.x1 for s in self.segs)
@@ -82,7 +83,7 @@ def join_segs(segs: list[Seg]) -> str:
     return out
 
 
-def group_lines(segs: list[Seg]) -> list[Line]:
+def group_lines(segs: list[Seg], cell_gap: float = 1.2) -> list[Line]:
     """Group segments into visual lines by vertical overlap, top to bottom.
 
     A segment joins the current line when it overlaps the line's first segment by at least
@@ -98,16 +99,18 @@ def group_lines(segs: list[Seg]) -> list[Line]:
                 continue
         groups.append([s])
         band = (s.top, s.bottom)
-    return [Line(g) for g in groups]
+    return [Line(g, cell_gap) for g in groups]
 
 
 def split_cells(line: Line, gap: float | None = None) -> list[list[Seg]]:
     """Split a line into cells wherever the horizontal gap is wider than ``gap``.
 
-    The default gap is 1.2 x the line height: wider than a word space, narrower than the
-    column gutters of financial tables.
+    The default is the line's ``cell_gap`` x its height: 1.2 for the text layer (wider than a
+    word space, narrower than the column gutters of financial tables); OCR lines use a smaller
+    factor because the recogniser already returns one box per cell, and neighbouring figure
+    columns can sit as close as 0.4 box heights.
     """
-    gap = gap if gap is not None else 1.2 * max(line.height, 4.0)
+    gap = gap if gap is not None else line.cell_gap * max(line.height, 4.0)
     cells: list[list[Seg]] = []
     for s in line.segs:
         if cells and s.x0 - cells[-1][-1].x1 <= gap:

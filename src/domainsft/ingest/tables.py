@@ -83,16 +83,33 @@ def _bands(block: list[Line], hrules: list[tuple[float, float, float]]) -> list[
         return _continuations([[ln] for ln in block])
     bands: list[list[Line]] = []
     for ln in block:
-        key = sum(1 for y in cuts if y < ln.top + ln.height / 2)
+        key = _band_key(ln, cuts)
         if bands and _band_key(bands[-1][-1], cuts) == key:
             bands[-1].append(ln)
         else:
             bands.append([ln])
-    return bands
+    out: list[list[Line]] = []
+    for band in bands:
+        # Rules under subtotals (10-K style) enclose several complete rows: a band with two
+        # or more lines that each carry a label and figures is split into its lines again.
+        if sum(_complete_row(ln) for ln in band) >= 2:
+            out.extend(_continuations([[ln] for ln in band]))
+        else:
+            out.append(band)
+    return out
 
 
 def _band_key(line: Line, cuts: list[float]) -> int:
     return sum(1 for y in cuts if y < line.top + line.height / 2)
+
+
+def _complete_row(line: Line) -> bool:
+    cells = split_cells(line)
+    return (
+        len(cells) >= 2
+        and not is_numeric(join_segs(cells[0]))
+        and any(is_numeric(join_segs(c)) for c in cells[1:])
+    )
 
 
 def _continuations(rows: list[list[Line]]) -> list[list[Line]]:
@@ -200,7 +217,7 @@ def tidy(rows: list[list[str]]) -> list[list[str]]:
 
 
 def _fold_row(row: list[str]) -> list[str]:
-    out = list(row)
+    out = [_strip_symbol(c) for c in row]
     for j, cell in enumerate(out):
         if cell in _CURRENCY:
             out[j] = ""
@@ -210,6 +227,19 @@ def _fold_row(row: list[str]) -> list[str]:
                 out[k] += cell
                 out[j] = ""
     return out
+
+
+def _strip_symbol(cell: str) -> str:
+    """``44,538 $`` -> ``44,538``: the next column's dollar sign printed close to this number."""
+    parts = cell.split(" ")
+    if len(parts) < 2:
+        return cell
+    while len(parts) > 1 and parts[-1] in _CURRENCY:
+        parts.pop()
+    while len(parts) > 1 and parts[0] in _CURRENCY:
+        parts.pop(0)
+    rest = " ".join(parts)
+    return rest if is_numeric(rest) else cell
 
 
 def ruled_grids(

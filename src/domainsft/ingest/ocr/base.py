@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from PIL import Image
+if TYPE_CHECKING:
+    from PIL import Image
 
 
 class OcrUnavailable(RuntimeError):

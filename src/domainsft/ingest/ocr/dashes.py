@@ -15,12 +15,15 @@ A dash is a connected ink component that is
 from __future__ import annotations
 
 from statistics import median
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 
 from domainsft.ingest.ocr.base import OcrLine
 from domainsft.utils.imports import require
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 INK = 128  # grey level below which a pixel is ink
 MAX_THICK = 0.1  # x typical box height: an em dash stroke, not the bolder CJK numeral "一"

@@ -29,15 +29,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PIL import Image
 
 from domainsft.ingest.ocr.base import OcrLine
 from domainsft.ingest.ocr.dashes import find_dashes
 from domainsft.ingest.ocr.layout import group_rows
 from domainsft.utils.imports import require
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"

@@ -21,12 +21,16 @@ import subprocess
 from collections import defaultdict
 from functools import cache
 from statistics import median
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 
 from domainsft.ingest.ocr.base import OcrLine, OcrUnavailable
 from domainsft.ingest.ocr.layout import join_pieces
+from domainsft.utils.imports import require
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 LANGS = ("chi_sim", "eng")
 PSM = 6
@@ -103,7 +107,8 @@ def erase_rules(image: Image.Image) -> Image.Image:
     grey = np.asarray(image.convert("L"))
     dark = grey < DARK
     rules = _runs(dark, axis=1) | _runs(dark, axis=0)
-    return Image.fromarray(np.where(rules, np.uint8(255), grey))
+    pil = require("PIL.Image", "ingest", package="pillow")
+    return pil.fromarray(np.where(rules, np.uint8(255), grey))
 
 
 def _runs(dark: np.ndarray, axis: int) -> np.ndarray:
