@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -85,7 +86,15 @@ def _run_workers(files: list[str], cfg: IngestConfig, progress: ProgressFn | Non
     # eval job, a test session) can deadlock a forked child on a lock held by another thread.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         mapped = pool.map(process_file, files, [cfg] * len(files))
-        return _collect(mapped, results, progress, n_pages)
+        try:
+            return _collect(mapped, results, progress, n_pages)
+        except BrokenProcessPool as exc:
+            raise RuntimeError(
+                "an ingest worker process died before finishing. If you call ingest() from a "
+                "script, put the call under `if __name__ == '__main__':` (workers are spawned "
+                "and re-import the script), or set workers=1; if it ran out of memory, use "
+                "fewer workers."
+            ) from exc
 
 
 def _collect(mapped, results, progress, n_pages):
