@@ -113,3 +113,27 @@ class Fact:
         if unknown:
             raise ValueError(f"unknown fact field(s): {sorted(unknown)}")
         return cls(**d)
+
+
+@dataclass
+class Example:
+    """One SFT example: a chat conversation plus the provenance every answer must carry.
+
+    ``meta`` holds at least: ``family`` (task family), ``lang``, ``doc_ids``, ``pages``
+    (``[[doc_id, page], ...]``), ``fact_ids``, ``gold`` (``{"value", "unit", "places"}`` or
+    None), ``is_negative``, ``is_replay``, ``with_context`` and, once split, ``split``.
+    """
+
+    id: str
+    messages: list[dict[str, str]]  # {"role": "system"|"user"|"assistant", "content": ...}
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Example:
+        unknown = set(d) - {"id", "messages", "meta"}
+        if unknown:
+            raise ValueError(f"unknown example field(s): {sorted(unknown)}")
+        return cls(id=d["id"], messages=d["messages"], meta=d.get("meta", {}))
