@@ -73,21 +73,15 @@ def ingest(paths: Iterable[str | Path], cfg: IngestConfig, progress: ProgressFn 
 
 
 def _run_workers(files: list[str], cfg: IngestConfig, progress: ProgressFn | None):
-    workers = cfg.workers or os.cpu_count() or 1
-    workers = max(1, min(workers, len(files)))
-    n_pages = 0
-    results: list[DocResult] = []
+    workers = max(1, min(cfg.workers or os.cpu_count() or 1, len(files)))
     if workers == 1:
-        mapped: Iterable[DocResult] = (process_file(f, cfg) for f in files)
-        return _collect(mapped, results, progress, n_pages)
-    # Large files first would balance better, but input order keeps the output deterministic
-    # and `map` already yields in input order while workers run ahead.
+        return _collect((process_file(f, cfg) for f in files), progress)
     # "spawn", not fork: a parent that already runs onnxruntime or torch thread pools (an
     # eval job, a test session) can deadlock a forked child on a lock held by another thread.
+    # `map` yields in input order while the workers run ahead, so the output is deterministic.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        mapped = pool.map(process_file, files, [cfg] * len(files))
         try:
-            return _collect(mapped, results, progress, n_pages)
+            return _collect(pool.map(process_file, files, [cfg] * len(files)), progress)
         except BrokenProcessPool as exc:
             raise RuntimeError(
                 "an ingest worker process died before finishing. If you call ingest() from a "
@@ -97,13 +91,15 @@ def _run_workers(files: list[str], cfg: IngestConfig, progress: ProgressFn | Non
             ) from exc
 
 
-def _collect(mapped, results, progress, n_pages):
-    for res in mapped:
-        results.append(res)
+def _collect(results: Iterable[DocResult], progress: ProgressFn | None) -> list[DocResult]:
+    done: list[DocResult] = []
+    n_pages = 0
+    for res in results:
+        done.append(res)
         n_pages += len(res.pages)
         if progress:
-            progress(len(results), n_pages, res.source)
-    return results
+            progress(len(done), n_pages, res.source)
+    return done
 
 
 def mark_duplicates(pages: list[Page], threshold: float) -> int:
