@@ -119,12 +119,59 @@ class FactsConfig(StageConfig):
     )
 
 
+class DatasetConfig(StageConfig):
+    """`domainsft build-dataset`: facts + pages -> train/val/test.jsonl with provenance."""
+
+    out: Path = Field(
+        Path("runs/demo/dataset"),
+        description="Output folder: train/val/test.jsonl, alpaca/, sharegpt/, card.md, stats.",
+    )
+    families: list[str] = Field(
+        default_factory=lambda: ["lookup", "multi", "derived", "yoy", "info", "claim"],
+        description="Task families to generate (negatives are added by `negative_share`).",
+    )
+    langs: list[Literal["zh", "en"]] = Field(
+        default_factory=lambda: ["zh", "en"],
+        description="Keep examples in these languages (an example speaks its report's language).",
+    )
+    negative_share: float = Field(
+        0.08, ge=0, lt=0.5, description="Share of unanswerable questions in the dataset (0-0.5)."
+    )
+    claim_false_share: float = Field(
+        0.5, ge=0, le=1, description="Share of claim-verification questions whose figure is wrong."
+    )
+    context_share: float = Field(
+        0.3, ge=0, le=1,
+        description="Share of prompts that carry retrieved context (the cited rows with a page "
+        "marker), as the assistant sees them when serving.",
+    )  # fmt: skip
+    max_per_family: int = Field(
+        2000, ge=1, description="Cap per family, so that no family dominates the mixture."
+    )
+    val_share: float = Field(0.1, ge=0, lt=1, description="Share of companies in validation.")
+    test_share: float = Field(0.1, ge=0, lt=1, description="Share of companies in test.")
+    seed: int = Field(0, description="Random seed; the same seed gives byte-identical output.")
+    tokenizer: str | None = Field(
+        None,
+        description="Model spec whose tokenizer measures lengths in stats.json; none: "
+        "CJK characters + whitespace-separated words.",
+    )
+
+    @field_validator("test_share")
+    @classmethod
+    def _shares(cls, v: float, info: Any) -> float:
+        if v + info.data.get("val_share", 0) >= 1:
+            raise ValueError("val_share + test_share must be below 1 (train needs a share)")
+        return v
+
+
 class Recipe(StageConfig):
     """A whole recipe: one section per stage. Sections that are absent take their defaults."""
 
     samples: SamplesConfig = Field(default_factory=SamplesConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     facts: FactsConfig = Field(default_factory=FactsConfig)
+    dataset: DatasetConfig = Field(default_factory=DatasetConfig)
 
 
 def _suggest(key: str, choices: list[str]) -> str:

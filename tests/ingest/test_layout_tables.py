@@ -139,3 +139,27 @@ def test_wrapped_paragraph_lines_are_rejoined():
     assert first.endswith("a financial discipline that held costs flat.")
     assert "driven by strong demand" in first
     assert second == "Next paragraph."
+
+
+def test_sideways_margin_title_is_not_spread_over_lines(tmp_path):
+    from domainsft.config import IngestConfig
+    from domainsft.ingest.document import process_file
+
+    path = tmp_path / "side.pdf"
+    c = canvas.Canvas(str(path), invariant=1)
+    for n in range(1, 5):
+        c.setFont("Helvetica", 10)
+        for k in range(6):
+            c.drawString(72, 700 - 14 * k, f"Body line {k} of page {n} with some words.")
+        c.saveState()
+        c.translate(560, 200)
+        c.rotate(90)
+        c.drawString(0, 0, "STRATEGIC REPORT ANNUAL REPORT 2022")
+        c.restoreState()
+        c.showPage()
+    c.save()
+    pages = process_file(str(path), IngestConfig(out=tmp_path, ocr="never")).pages
+    for p in pages:
+        assert p.text.splitlines()[0] == f"Body line 0 of page {p.page} with some words."
+        assert "STRATEGIC REPORT ANNUAL REPORT 2022" in p.removed_lines
+        assert "STRATEGIC" not in p.text

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from domainsft.config import IngestConfig
 from domainsft.ingest.clean import clean_text
-from domainsft.ingest.headers_footers import find_running
+from domainsft.ingest.headers_footers import find_running, normalise
 from domainsft.ingest.lang import detect_lang, is_garbled
 from domainsft.ingest.layout import Line, Seg, group_lines
 from domainsft.ingest.pdf import RawPage, RejectedInput, check_file, open_document, read_page
@@ -77,11 +77,22 @@ def _pages(doc, path: str, doc_id: str, cfg: IngestConfig, errors: list[str]) ->
         cfg.header_footer_band,
         cfg.header_footer_min_share,
     )
+    margin = repeated_margin_text(raws)
     redactor = Redactor(cfg.redact)
     pages = []
     for raw, ls, drop, ocr in zip(raws, lines, running, ocr_flags, strict=True):
-        pages.append(_page(raw, ls, drop, ocr, doc_id, path, cfg, redactor))
+        pages.append(_page(raw, ls, drop, ocr, doc_id, path, cfg, redactor, margin))
     return pages
+
+
+def repeated_margin_text(raws: list[RawPage]) -> set[str]:
+    """Sideways text on three or more pages: a running section title up the page margin.
+
+    Like chapter headers, these recur only over their section, so the floor is a page count,
+    not a share of the document.
+    """
+    counts = Counter(normalise(" ".join(r.rotated)) for r in raws if r.rotated)
+    return {t for t, c in counts.items() if c >= 3}
 
 
 def _needs_ocr(raw: RawPage, cfg: IngestConfig) -> bool:
@@ -118,9 +129,16 @@ def _page(
     path: str,
     cfg: IngestConfig,
     redactor: Redactor,
+    margin: set[str],
 ) -> Page:
     kept = [ln for i, ln in enumerate(lines) if i not in drop]
     text, tables = page_structure(kept, raw.hrules, raw.vrules, with_tables=cfg.tables)
+    removed = [lines[i].text for i in sorted(drop)]
+    sideways = " ".join(raw.rotated)
+    if sideways and normalise(sideways) in margin:
+        removed.append(sideways)
+    elif sideways:
+        text = f"{text}\n{sideways}" if text else sideways
     text = clean_text(text, ocr=ocr)
     tables = [[[clean_text(c, ocr=ocr) for c in row] for row in t] for t in tables]
     counts: Counter[str] = Counter()
@@ -143,7 +161,7 @@ def _page(
             "duplicate": False,
         },
         lang=detect_lang(text),
-        removed_lines=[lines[i].text for i in sorted(drop)],
+        removed_lines=removed,
         terms=annotate_terms(text),
         redactions=dict(counts),
     )

@@ -9,6 +9,7 @@ line, which is the granularity tables need, at a fraction of the cost of per-gly
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ class RawPage:
     hrules: list[tuple[float, float, float]] = field(default_factory=list)  # (y, x0, x1)
     vrules: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom)
     image_area: float = 0.0  # share of the page covered by images
+    rotated: list[str] = field(default_factory=list)  # runs of text printed sideways
 
 
 def check_file(path: Path) -> bytes:
@@ -93,7 +95,7 @@ def read_page(doc, index: int) -> RawPage:
     raw = RawPage(number=index + 1, width=width, height=height)
     textpage = page.get_textpage()
     try:
-        raw.segs = _char_runs(textpage, height)
+        raw.segs, raw.rotated = _char_runs(textpage, height)
     finally:
         textpage.close()
     _read_objects(page, raw)
@@ -101,13 +103,15 @@ def read_page(doc, index: int) -> RawPage:
     return raw
 
 
-def _char_runs(textpage, height: float) -> list[Seg]:
+def _char_runs(textpage, height: float) -> tuple[list[Seg], list[str]]:
     """Runs of glyphs, split where PDFium sees a space or line break or glyphs stop touching.
 
     Per-glyph "loose" boxes (font ascent to descent) are used rather than tight glyph boxes so
     that a comma and a digit of one number share a baseline band. PDFium's own word-break
     decisions (generated spaces) are kept: they are what keeps ``-28.26`` one number even when
-    the PDF positions its glyphs one by one.
+    the PDF positions its glyphs one by one. Glyphs printed sideways (a report title running up
+    the page margin) are returned apart, as text runs: laid out as lines they would cut through
+    every line of the page, one letter each.
     """
     c = require("pypdfium2.raw", "ingest")
     handle = textpage.raw
@@ -115,6 +119,7 @@ def _char_runs(textpage, height: float) -> list[Seg]:
     text = textpage.get_text_range(0, n) if n else ""
     rect = c.FS_RECTF()
     segs: list[Seg] = []
+    rotated: list[str] = [""]
     cur: list[str] = []
     x0 = top = x1 = bottom = 0.0
     for k in range(min(n, len(text))):
@@ -125,6 +130,11 @@ def _char_runs(textpage, height: float) -> list[Seg]:
             if cur:
                 segs.append(Seg(x0, top, x1, bottom, "".join(cur)))
                 cur = []
+            if rotated[-1]:
+                rotated.append("")
+            continue
+        if abs(math.sin(c.FPDFText_GetCharAngle(handle, k))) > 0.5:
+            rotated[-1] += ch
             continue
         c.FPDFText_GetLooseCharBox(handle, k, rect)
         left, t, r, b = rect.left, height - rect.top, rect.right, height - rect.bottom
@@ -138,7 +148,7 @@ def _char_runs(textpage, height: float) -> list[Seg]:
         cur.append(ch)
     if cur:
         segs.append(Seg(x0, top, x1, bottom, "".join(cur)))
-    return segs
+    return segs, [r for r in rotated if r]
 
 
 def _read_objects(page, raw: RawPage) -> None:

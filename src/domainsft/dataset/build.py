@@ -1,0 +1,87 @@
+"""`build-dataset`: facts + pages -> train/val/test examples with provenance.
+
+Reads top to bottom: check the config, read the inputs, run the families, mix, split, write.
+Nothing is written until everything has been read and built.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from domainsft.config import DatasetConfig, dump_config
+from domainsft.dataset import export, mix
+from domainsft.dataset.corpus import Index, load_facts, load_pages
+from domainsft.dataset.families import FAMILIES, Context
+from domainsft.dataset.split import split
+from domainsft.records import Example
+from domainsft.utils.jsonl import InputError
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Result:
+    splits: dict[str, list[Example]]
+    stats: dict
+
+
+def check_config(cfg: DatasetConfig) -> None:
+    for name in cfg.families:
+        if name not in FAMILIES or name == "negative":
+            valid = [f for f in FAMILIES if f != "negative"]
+            close = difflib.get_close_matches(name, valid, n=1)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            raise InputError(
+                f"`dataset.families`: unknown family {name!r}; {hint}valid: {', '.join(valid)} "
+                "(negatives come from `dataset.negative_share`)"
+            )
+
+
+def build(
+    corpus: Path, facts_path: Path, cfg: DatasetConfig, progress: Progress | None = None
+) -> Result:
+    check_config(cfg)
+    facts = load_facts(facts_path)
+    pages = load_pages(corpus)
+    ctx = Context(Index(facts), cfg.seed, cfg.claim_false_share)
+    positives, removed = _positives(ctx, cfg, progress)
+    negatives = _negatives(ctx, cfg, len(positives))
+    every = positives + negatives
+    by_id = {f.fact_id: f for f in facts}
+    for ex in every:
+        mix.add_context(ex, by_id, pages, cfg.context_share, cfg.seed)
+    splits = split(every, cfg.val_share, cfg.test_share, cfg.seed)
+    measure, length = _length(cfg)
+    s = export.stats(splits, length, duplicates_removed=removed, length_measure=measure)
+    export.write(cfg.out, splits, s, dump_config(cfg))
+    return Result(splits, s)
+
+
+def _positives(ctx: Context, cfg: DatasetConfig, progress: Progress | None):
+    out, removed = [], 0
+    for i, name in enumerate(cfg.families, start=1):
+        made = [mix.assign_id(ex) for ex in FAMILIES[name](ctx) if ex.meta["lang"] in cfg.langs]
+        made, dup = mix.dedup(made)
+        removed += dup
+        out += mix.sample(made, cfg.max_per_family, cfg.seed, name)
+        if progress:
+            progress(i, len(cfg.families), name)
+    return out, removed
+
+
+def _negatives(ctx: Context, cfg: DatasetConfig, n_positive: int) -> list[Example]:
+    pool = [mix.assign_id(ex) for ex in FAMILIES["negative"](ctx) if ex.meta["lang"] in cfg.langs]
+    pool, _ = mix.dedup(pool)
+    return mix.sample(pool, mix.negatives_needed(n_positive, cfg.negative_share), cfg.seed, "neg")
+
+
+def _length(cfg: DatasetConfig) -> tuple[str, Callable[[str], int]]:
+    if not cfg.tokenizer:
+        return "CJK characters + words", export.rough_length
+    from domainsft.models import load_tokenizer
+
+    tok = load_tokenizer(cfg.tokenizer)
+    return f"tokenizer {cfg.tokenizer}", lambda text: len(tok(text)["input_ids"])

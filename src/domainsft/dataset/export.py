@@ -1,0 +1,112 @@
+"""Writing the dataset: Example JSONL per split, Alpaca and ShareGPT exports, stats and card."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from domainsft.records import Example
+from domainsft.utils.jsonl import write_json, write_jsonl
+
+BINS = (64, 128, 256, 512, 1024, 2048, 4096)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def rough_length(text: str) -> int:
+    """Tokens without a tokenizer: one per CJK character plus one per other word."""
+    return len(_CJK.findall(text)) + len(_CJK.sub(" ", text).split())
+
+
+def alpaca(ex: Example) -> dict[str, Any]:
+    by_role = {m["role"]: m["content"] for m in ex.messages}
+    return {
+        "instruction": by_role["user"],
+        "input": "",
+        "output": by_role["assistant"],
+        "system": by_role.get("system", ""),
+    }
+
+
+def sharegpt(ex: Example) -> dict[str, Any]:
+    names = {"system": "system", "user": "human", "assistant": "gpt"}
+    turns = [{"from": names[m["role"]], "value": m["content"]} for m in ex.messages]
+    return {"id": ex.id, "conversations": turns}
+
+
+def stats(splits: dict[str, list[Example]], length: Callable[[str], int], **extra: Any) -> dict:
+    every = [ex for part in splits.values() for ex in part]
+    hist: Counter[str] = Counter()
+    for ex in every:
+        n = length("\n".join(m["content"] for m in ex.messages))
+        hist[next((f"<={b}" for b in BINS if n <= b), f">{BINS[-1]}")] += 1
+    total = max(len(every), 1)
+    return {
+        "examples": len(every),
+        "by_split": {k: len(v) for k, v in splits.items()},
+        "by_family": _count(every, "family"),
+        "by_lang": _count(every, "lang"),
+        "by_split_family": {k: _count(v, "family") for k, v in splits.items()},
+        "negative_share": round(sum(ex.meta["is_negative"] for ex in every) / total, 4),
+        "replay_share": round(sum(ex.meta["is_replay"] for ex in every) / total, 4),
+        "context_share": round(sum(ex.meta["with_context"] for ex in every) / total, 4),
+        "length_histogram": {f"<={b}": hist[f"<={b}"] for b in BINS} | {
+            f">{BINS[-1]}": hist[f">{BINS[-1]}"]
+        },
+        "documents_by_split": {
+            k: len({d for ex in v for d in ex.meta["doc_ids"]}) for k, v in splits.items()
+        },
+        **extra,
+    }
+
+
+def _count(examples: list[Example], key: str) -> dict[str, int]:
+    return dict(sorted(Counter(ex.meta[key] for ex in examples).items()))
+
+
+def card(s: dict[str, Any], config_text: str) -> str:
+    rows = "\n".join(f"| {k} | {v} |" for k, v in s["by_family"].items())
+    return f"""# Dataset card
+
+Built by `domainsft build-dataset` from annual-report facts and pages.
+
+- examples: {s["examples"]} (train {s["by_split"]["train"]}, val {s["by_split"]["val"]}, \
+test {s["by_split"]["test"]})
+- languages: {s["by_lang"]}
+- negative share: {s["negative_share"]}; replay share: {s["replay_share"]}; \
+with retrieved context: {s["context_share"]}
+- exact duplicates removed: {s.get("duplicates_removed", 0)}
+- split: by company (all reports of one company in one split), so no document and no
+  comparative-year figure appears in two splits
+- every numeric answer cites the report and page; `domainsft check-provenance` re-checks it
+
+| family | examples |
+|---|---|
+{rows}
+
+Token lengths ({s["length_measure"]}): {s["length_histogram"]}
+
+## Resolved config
+
+```yaml
+{config_text}```
+"""
+
+
+def write(out: Path, splits: dict[str, list[Example]], s: dict, config_text: str) -> None:
+    """Everything at once at the end, each file atomically."""
+    for name, part in splits.items():
+        write_jsonl(out / f"{name}.jsonl", (ex.to_dict() for ex in part))
+        write_jsonl(out / "alpaca" / f"{name}.jsonl", (alpaca(ex) for ex in part))
+        write_jsonl(out / "sharegpt" / f"{name}.jsonl", (sharegpt(ex) for ex in part))
+    write_json(out / "stats.json", s)
+    _atomic_text(out / "card.md", card(s, config_text))
+    _atomic_text(out / "dataset_config.yaml", config_text)
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,68 @@
+"""What every task family shares: the build context and the one way to make an example."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from domainsft.dataset.corpus import Index, Report
+from domainsft.dataset.render import rng_for
+from domainsft.domains.finance.templates import family, phrase, templates
+from domainsft.records import Example, Fact
+
+
+@dataclass
+class Context:
+    index: Index
+    seed: int
+    claim_false_share: float = 0.5
+
+
+def rng(ctx: Context, *parts: object) -> random.Random:
+    return rng_for(ctx.seed, *parts)
+
+
+def pick(r: random.Random, fam: str, pool: str, lang: str) -> str:
+    return r.choice(family(fam)[pool][lang])
+
+
+def example(
+    fam: str,
+    lang: str,
+    question: str,
+    answer: str,
+    facts: list[Fact],
+    gold: dict[str, Any] | None = None,
+    reports: list[Report] | None = None,
+    judgement: bool = False,
+    **extra: Any,
+) -> Example:
+    """An example with its provenance; ``id`` and ``split`` are set by the builder."""
+    if judgement:
+        answer = f"{answer}\n{phrase('disclaimer', lang)}"
+    docs = sorted({f.doc_id for f in facts} | {r.doc_id for r in reports or []})
+    pages = sorted({(f.doc_id, f.page) for f in facts})
+    meta = {
+        "family": fam,
+        "company": (facts[0].company if facts else reports[0].company if reports else ""),
+        "lang": lang,
+        "doc_ids": docs,
+        "pages": [list(p) for p in pages],
+        "fact_ids": [f.fact_id for f in facts],
+        "gold": gold,
+        "is_negative": False,
+        "is_replay": False,
+        "with_context": False,
+        **extra,
+    }
+    messages = [
+        {"role": "system", "content": templates()["system"][lang]},
+        {"role": "user", "content": question},
+        {"role": "assistant", "content": answer},
+    ]
+    return Example(id="", messages=messages, meta=meta)
+
+
+def gold_of(f: Fact, places: int) -> dict[str, Any]:
+    return {"value": f.value, "unit": f.unit, "scale": f.scale, "places": places}

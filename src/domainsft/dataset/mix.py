@@ -1,0 +1,61 @@
+"""Mixing the families: exact-duplicate removal, a cap per family, the negative share, and
+retrieved context on a share of prompts. Every choice is seeded per item, so the output is
+the same for a seed whatever order the families ran in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+
+from domainsft.dataset.render import context, rng_for
+from domainsft.records import Example, Fact, Page
+
+
+def normalised(ex: Example) -> str:
+    text = " ".join(m["content"] for m in ex.messages if m["role"] != "system")
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def dedup(examples: list[Example]) -> tuple[list[Example], int]:
+    """Exact duplicates after normalising case, width and whitespace; the first one stays."""
+    seen: set[str] = set()
+    out = []
+    for ex in examples:
+        key = normalised(ex)
+        if key not in seen:
+            seen.add(key)
+            out.append(ex)
+    return out, len(examples) - len(out)
+
+
+def assign_id(ex: Example) -> Example:
+    body = json.dumps([ex.messages, ex.meta["fact_ids"]], ensure_ascii=False, sort_keys=True)
+    ex.id = f"{ex.meta['family']}-{hashlib.sha256(body.encode()).hexdigest()[:16]}"
+    return ex
+
+
+def sample(examples: list[Example], n: int, seed: int, tag: str) -> list[Example]:
+    """``n`` examples chosen by a seeded key per example (stable under reordering)."""
+    if len(examples) <= n:
+        return examples
+    ranked = sorted(examples, key=lambda ex: rng_for(seed, tag, ex.id).random())
+    return ranked[:n]
+
+
+def negatives_needed(n_positive: int, share: float) -> int:
+    return round(share * n_positive / (1 - share)) if share > 0 else 0
+
+
+def add_context(
+    ex: Example, facts: dict[str, Fact], pages: dict[tuple[str, int], Page], share: float, seed: int
+) -> None:
+    """Prepend the cited rows (with page markers) to the question for a seeded share."""
+    cited = [facts[i] for i in ex.meta["fact_ids"] if i in facts]
+    if not cited or rng_for(seed, "context", ex.id).random() >= share:
+        return
+    block = context(cited, pages, ex.meta["lang"])
+    if block:
+        user = next(m for m in ex.messages if m["role"] == "user")
+        user["content"] = f"{block}\n\n{user['content']}"
+        ex.meta["with_context"] = True

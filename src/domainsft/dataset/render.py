@@ -1,0 +1,81 @@
+"""Rendering values, periods, citations and context from the domain pack's templates."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from decimal import Decimal
+
+from domainsft.dataset.corpus import Report
+from domainsft.domains.finance import metrics
+from domainsft.domains.finance.formulas import formulas
+from domainsft.domains.finance.templates import phrase, templates
+from domainsft.numbers import format_quantity
+from domainsft.records import Fact, Page
+
+CONTEXT_LINES = 1  # lines either side of the evidence line: enough for the column headers' row
+
+
+def rng_for(seed: int, *parts: object) -> random.Random:
+    """A generator per (seed, family, item): output does not depend on iteration order."""
+    key = "\x1f".join(map(str, (seed, *parts))).encode()
+    return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
+
+
+def places(f: Fact) -> int:
+    """Decimals as printed, so the answer shows the number exactly as the page does."""
+    digits = f.printed.replace(",", "").strip("()%")
+    return len(digits.split(".", 1)[1]) if "." in digits else 0
+
+
+def value_text(f: Fact, lang: str) -> str:
+    if f.unit == "text":
+        return f.value
+    return format_quantity(Decimal(f.value), f.unit, f.scale, places(f), lang)
+
+
+def label(metric_id: str, lang: str) -> str:
+    """A metric or formula name inside a sentence ("revenue", not "Revenue", in English)."""
+    if metric_id in metrics():
+        m = metrics()[metric_id]
+        name = (m.zh if lang == "zh" else m.en)[0]
+    else:
+        name = formulas()[metric_id].name(lang)
+    if lang == "en" and name[:1].isupper() and not name[1:2].isupper():
+        name = name[0].lower() + name[1:]
+    return name
+
+
+def period(f: Fact, lang: str) -> str:
+    kind = f.period if f.period in ("year", "instant") else "other"
+    return templates()["period"][kind][lang].format(year=f.fiscal_year)
+
+
+def cite(report: Report, page: int, lang: str) -> str:
+    return phrase("cite", lang).format(company=report.company, year=report.year, page=page)
+
+
+def names(report: Report) -> dict[str, str]:
+    return {"company": report.company, "short": report.short, "year": str(report.year)}
+
+
+def context(facts: list[Fact], pages: dict[tuple[str, int], Page], lang: str) -> str:
+    """The cited rows with a page marker, the way retrieval shows them when serving."""
+    blocks: dict[tuple[str, int], list[str]] = {}
+    for f in facts:
+        page = pages.get((f.doc_id, f.page))
+        if page is None:
+            continue
+        lines = page.text.splitlines()
+        hits = [i for i, line in enumerate(lines) if f.evidence and f.evidence in line]
+        hits = hits or [i for i, line in enumerate(lines) if f.printed in line]
+        chosen = blocks.setdefault((f.doc_id, f.page), [])
+        for i in hits[:1]:
+            for line in lines[max(i - CONTEXT_LINES, 0) : i + CONTEXT_LINES + 1]:
+                if line not in chosen:
+                    chosen.append(line)
+    marker = templates()["context"]["page_marker"][lang]
+    parts = [marker.format(page=p) + "\n" + "\n".join(ls) for (_, p), ls in blocks.items() if ls]
+    if not parts:
+        return ""
+    return templates()["context"]["header"][lang] + "\n" + "\n\n".join(parts)
