@@ -221,6 +221,76 @@ def facts(
         raise typer.Exit(1)
 
 
+@app.command("build-dataset")
+def build_dataset(
+    corpus: Annotated[Path, typer.Option(help="Folder with pages.jsonl (from `ingest`).")],
+    facts: Annotated[
+        Path | None, typer.Option(help="facts.jsonl (default: CORPUS/facts.jsonl).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder for the dataset.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (same seed, same dataset).")] = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Turn facts and pages into SFT examples: OUT/train.jsonl, val.jsonl, test.jsonl.
+
+    Task families: lookup, several facts, derived metrics with the worked formula, YoY growth,
+    company info, claim verification, and unanswerable questions (negatives). Every answer
+    cites report and page. Split by company; also writes alpaca/, sharegpt/, card.md,
+    stats.json and the resolved config.
+
+    Example: domainsft build-dataset --corpus corpus --out dataset
+    """
+    cfg = _stage(config, set_, "dataset", out=out, seed=seed)
+    from domainsft.dataset import build
+
+    facts = facts or corpus / "facts.jsonl"
+    try:
+        with _progress() as bar:
+            task = bar.add_task("families", total=len(cfg.families), note="")
+
+            def tick(done: int, total: int, name: str) -> None:
+                bar.update(task, completed=done, total=total, note=name)
+
+            result = build(corpus, facts, cfg, progress=tick)
+    except InputError as exc:
+        _fail(str(exc))
+    s = result.stats
+    console.print(
+        f"{s['examples']} examples (train {s['by_split']['train']}, val {s['by_split']['val']}, "
+        f"test {s['by_split']['test']}; negatives {s['negative_share']:.1%}) -> {cfg.out}"
+    )
+    if s["examples"] == 0:
+        raise typer.Exit(1)
+
+
+@app.command("check-provenance")
+def check_provenance(
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder from `build-dataset`.")],
+    corpus: Annotated[Path, typer.Option(help="Folder with pages.jsonl and facts.jsonl.")],
+    facts: Annotated[
+        Path | None, typer.Option(help="facts.jsonl (default: CORPUS/facts.jsonl).")
+    ] = None,
+) -> None:
+    """Check that every cited figure is on its cited page and every derived figure recomputes.
+
+    Exits 1 and lists the failing example ids with the reason when any check fails.
+
+    Example: domainsft check-provenance dataset --corpus corpus
+    """
+    from domainsft.dataset.provenance import check_dir
+
+    try:
+        report = check_dir(dataset, corpus, facts or corpus / "facts.jsonl")
+    except InputError as exc:
+        _fail(str(exc))
+    for f in report["failures"]:
+        console.print(f"[red]failed[/] {f['id']}: {f['reason']}")
+    console.print(f"{report['checked']} numeric examples checked, {len(report['failures'])} failed")
+    if not report["passed"]:
+        raise typer.Exit(1)
+
+
 def _stage(config: Path | None, overrides: list[str] | None, name: str, **flags):
     """The stage's config: recipe values, then --set overrides, then explicit flags."""
     values = {f"{name}.{k}": v for k, v in flags.items() if v is not None}

@@ -52,9 +52,8 @@ def stats(splits: dict[str, list[Example]], length: Callable[[str], int], **extr
         "negative_share": round(sum(ex.meta["is_negative"] for ex in every) / total, 4),
         "replay_share": round(sum(ex.meta["is_replay"] for ex in every) / total, 4),
         "context_share": round(sum(ex.meta["with_context"] for ex in every) / total, 4),
-        "length_histogram": {f"<={b}": hist[f"<={b}"] for b in BINS} | {
-            f">{BINS[-1]}": hist[f">{BINS[-1]}"]
-        },
+        "length_histogram": {f"<={b}": hist[f"<={b}"] for b in BINS}
+        | {f">{BINS[-1]}": hist[f">{BINS[-1]}"]},
         "documents_by_split": {
             k: len({d for ex in v for d in ex.meta["doc_ids"]}) for k, v in splits.items()
         },

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from domainsft.ingest.layout import Line, Seg, join_pair, join_segs, split_cells
+from domainsft.ingest.layout import Line, Seg, group_lines, join_pair, join_segs, split_cells
 
 _NUMERIC = re.compile(r"^[(（\-−–$¥€£]*\d[\d,，.．]*\s*[%％)）]*$|^[-—–]$")
 
@@ -104,12 +104,8 @@ def _band_key(line: Line, cuts: list[float]) -> int:
 
 
 def _complete_row(line: Line) -> bool:
-    cells = split_cells(line)
-    return (
-        len(cells) >= 2
-        and not is_numeric(join_segs(cells[0]))
-        and any(is_numeric(join_segs(c)) for c in cells[1:])
-    )
+    """A row on its own: a label first, figures after it."""
+    return _tabular(line) and not is_numeric(join_segs(split_cells(line)[0]))
 
 
 def _continuations(rows: list[list[Line]]) -> list[list[Line]]:
@@ -167,8 +163,6 @@ def band_cells(band: list[Line], vcuts: list[float]) -> list[str]:
 
 
 def _cell_text(segs: list[Seg]) -> str:
-    from domainsft.ingest.layout import group_lines
-
     text = ""
     for ln in group_lines(segs):
         text = join_pair(text, ln.text)

@@ -39,6 +39,7 @@ def example(
     **extra: Any,
 ) -> Example:
     """An example with its provenance; ``id`` and ``split`` are set by the builder."""
+    answer = answer[:1].upper() + answer[1:]  # a template may open with a lower-case label
     if judgement:
         answer = f"{answer}\n{phrase('disclaimer', lang)}"
     docs = sorted({f.doc_id for f in facts} | {r.doc_id for r in reports or []})

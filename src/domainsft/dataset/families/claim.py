@@ -39,5 +39,5 @@ def _one(ctx: Context, report, f: Fact) -> Example:
         "cite": render.cite(report, f.page, lang),
     }
     q = pick(r, "claim", "question", lang).format(**slots)
-    a = pick(r, "claim", "false" if false else "true", lang).format(**slots)
+    a = pick(r, "claim", "correct" if false else "confirm", lang).format(**slots)
     return example("claim", lang, q, a, [f], gold_of(f, render.places(f)), claim_true=not false)

@@ -12,7 +12,7 @@ from domainsft.dataset import render
 from domainsft.dataset.families.base import Context, example, pick, rng
 from domainsft.domains.finance.formulas import compute, formulas, names_in
 from domainsft.domains.finance.templates import family, templates
-from domainsft.numbers import format_number
+from domainsft.numbers import format_number, format_quantity
 from domainsft.records import Example, Fact
 
 JUDGE_SHARE = 0.3  # share of derived questions that ask for an assessment (get the disclaimer)
@@ -52,6 +52,9 @@ def _one(ctx: Context, report, metric: str, now: list[Fact], before: list[Fact])
     judge = r.random() < JUDGE_SHARE
     unit = "%" if comp.kind == "percent" else ""
     value = format_number(comp.value, comp.places) + unit
+    if comp.kind == "money":  # shown in the unit and scale its inputs were printed in
+        unit = now[0].unit
+        value = format_quantity(comp.value, unit, now[0].scale, comp.places, lang)
     t = family("derived")
     lines = [
         t["input"][lang].format(

@@ -12,7 +12,7 @@ def generate(ctx: Context) -> list[Example]:
     for report in ctx.index.reports.values():
         for f in ctx.index.current(report):
             # Redacted values ([EMAIL]) are placeholders, not facts worth teaching.
-            if f.unit != "text" or not f.value or "[" in f.value:
+            if f.unit != "text" or not f.value or "[" in f.value or f.value == report.company:
                 continue
             r = rng(ctx, "info", f.fact_id)
             lang = report.lang

@@ -12,6 +12,7 @@ from domainsft.dataset.families.base import Context, example, pick, rng
 from domainsft.domains.finance.templates import family
 from domainsft.records import Example
 
+
 def generate(ctx: Context) -> list[Example]:
     out = []
     for report in ctx.index.reports.values():
@@ -53,7 +54,7 @@ def _wrong_year(ctx: Context, report) -> list[Example]:
     lang = report.lang
     missing = [years[-1] + 1, years[0] - 2]  # years[0] - 1 is a comparative column
     out = []
-    for year, metric in zip(missing, family("negative")["metrics"][:2], strict=True):
+    for year, metric in ((y, m) for y in missing for m in family("negative")["metrics"]):
         slots = render.names(report) | {
             "year": str(year),
             "years": f"{years[0] - 1}-{years[-1]}",
@@ -72,7 +73,7 @@ def _unknown_company(ctx: Context) -> list[Example]:
         for name in family("negative")["unknown_companies"][lang]:
             if name in known:
                 continue
-            for metric in family("negative")["metrics"][:3]:
+            for metric in family("negative")["metrics"]:
                 slots = {
                     "company": name, "short": name, "year": str(years[-1]),
                     "metric": render.label(metric, lang),

@@ -1,0 +1,113 @@
+"""Provenance check: every cited figure is on its cited page, every derived figure recomputes.
+
+For each example that names facts: the fact exists, its page is among the example's pages and
+is cited in the answer, its printed string (or its value re-formatted at the printed scale)
+occurs in the page text, and the gold value equals the fact's value or, for derived and growth
+examples, what ``formulas`` recomputes from the facts named in ``meta``.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from domainsft.dataset.render import places
+from domainsft.domains.finance.formulas import compute, growth
+from domainsft.numbers import format_number, from_base
+from domainsft.records import Example, Fact, Page
+from domainsft.utils.jsonl import InputError, read_jsonl
+
+SPLITS = ("train", "val", "test")
+
+
+def load_examples(dataset: Path) -> list[Example]:
+    out = []
+    for name in SPLITS:
+        path = dataset / f"{name}.jsonl"
+        if not path.exists():
+            continue
+        for lineno, rec in read_jsonl(path):
+            try:
+                out.append(Example.from_dict(rec))
+            except (KeyError, ValueError) as exc:
+                raise InputError(f"{path}:{lineno}: not an example ({exc})") from None
+    if not out:
+        raise InputError(f"{dataset}: no train/val/test.jsonl; run `domainsft build-dataset`")
+    return out
+
+
+def check_dir(dataset: Path, corpus: Path, facts_path: Path) -> dict[str, Any]:
+    from domainsft.dataset.corpus import load_facts, load_pages
+
+    facts = {f.fact_id: f for f in load_facts(facts_path)}
+    return check(load_examples(dataset), load_pages(corpus), facts)
+
+
+def check(
+    examples: list[Example], pages: dict[tuple[str, int], Page], facts: dict[str, Fact]
+) -> dict[str, Any]:
+    """``{"checked", "passed", "failures": [{"id", "reason"}]}`` over the numeric examples."""
+    failures = []
+    checked = 0
+    for ex in examples:
+        if not ex.meta.get("fact_ids"):
+            continue
+        checked += 1
+        reason = _first_problem(ex, pages, facts)
+        if reason:
+            failures.append({"id": ex.id, "reason": reason})
+    return {"checked": checked, "passed": not failures, "failures": failures}
+
+
+def _first_problem(ex: Example, pages: dict, facts: dict[str, Fact]) -> str | None:
+    cited = []
+    for fid in ex.meta["fact_ids"]:
+        f = facts.get(fid)
+        if f is None:
+            return f"fact {fid} is not in facts.jsonl"
+        problem = _on_page(ex, f, pages)
+        if problem:
+            return problem
+        cited.append(f)
+    return _gold_problem(ex, cited)
+
+
+def _on_page(ex: Example, f: Fact, pages: dict) -> str | None:
+    if [f.doc_id, f.page] not in ex.meta["pages"]:
+        return f"fact {f.fact_id}: page {f.page} is not among meta.pages"
+    answer = ex.messages[-1]["content"]
+    if not re.search(rf"(?<!\d){f.page}(?!\d)", answer):
+        return f"fact {f.fact_id}: the answer does not cite page {f.page}"
+    page = pages.get((f.doc_id, f.page))
+    if page is None:
+        return f"fact {f.fact_id}: page {f.page} of {f.doc_id[:12]} is not in the corpus"
+    text = " ".join(page.text.split())
+    shown = [" ".join(f.printed.split())]
+    if f.unit != "text":
+        shown.append(format_number(from_base(Decimal(f.value), f.scale), places(f)))
+    if not any(s and s in text for s in shown):
+        return f"fact {f.fact_id}: {shown[0]!r} does not occur on page {f.page}"
+    return None
+
+
+def _gold_problem(ex: Example, cited: list[Fact]) -> str | None:
+    gold = ex.meta.get("gold")
+    if gold is None:
+        return None
+    formula = ex.meta.get("formula")
+    if formula is None:
+        ok = gold["value"] == cited[0].value
+        return None if ok else f"gold {gold['value']} differs from fact {cited[0].value}"
+    prior_ids = set(ex.meta.get("prior_fact_ids", []))
+    now = [f for f in cited if f.fact_id not in prior_ids]
+    before = [f for f in cited if f.fact_id in prior_ids]
+    if formula == "growth":
+        comp = growth(now[0].metric, Decimal(now[0].value), Decimal(before[0].value))
+    else:
+        values = {f.metric: Decimal(f.value) for f in now}
+        comp = compute(formula, values, {f.metric: Decimal(f.value) for f in before})
+    if comp.value is None or comp.value != Decimal(gold["value"]):
+        return f"{formula} recomputes to {comp.value}, not {gold['value']}"
+    return None
