@@ -266,11 +266,16 @@ def build_dataset(
 
 @app.command("check-provenance")
 def check_provenance(
-    dataset: Annotated[Path, typer.Argument(help="Dataset folder from `build-dataset`.")],
     corpus: Annotated[Path, typer.Option(help="Folder with pages.jsonl and facts.jsonl.")],
+    dataset: Annotated[
+        Path | None,
+        typer.Argument(help="Dataset folder from `build-dataset` (default: dataset.out)."),
+    ] = None,
     facts: Annotated[
         Path | None, typer.Option(help="facts.jsonl (default: CORPUS/facts.jsonl).")
     ] = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Check that every cited figure is on its cited page and every derived figure recomputes.
 
@@ -278,10 +283,11 @@ def check_provenance(
 
     Example: domainsft check-provenance dataset --corpus corpus
     """
+    cfg = _stage(config, set_, "dataset", out=dataset)
     from domainsft.dataset.provenance import check_dir
 
     try:
-        report = check_dir(dataset, corpus, facts or corpus / "facts.jsonl")
+        report = check_dir(cfg.out, corpus, facts or corpus / "facts.jsonl")
     except InputError as exc:
         _fail(str(exc))
     for f in report["failures"]:

@@ -74,7 +74,8 @@ def _one(ctx: Context, report, metric: str, now: list[Fact], before: list[Fact])
     }
     q = pick(r, "derived", "judge" if judge else "question", lang).format(**slots)
     a = pick(r, "derived", "answer", lang).format(**slots)
-    gold = {"value": str(comp.value), "unit": unit, "scale": "1", "places": comp.places}
+    scale = now[0].scale if comp.kind == "money" else "1"
+    gold = {"value": str(comp.value), "unit": unit, "scale": scale, "places": comp.places}
     facts = now + before
     return example(
         "derived", lang, q, a, facts, gold, judgement=judge,

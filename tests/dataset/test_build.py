@@ -1,0 +1,75 @@
+"""build-dataset on the sample corpus: families, citations, negatives, split, determinism."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from domainsft.dataset import build
+from domainsft.dataset.families import FAMILIES
+from tests.dataset.conftest import dataset_config
+
+CITE = {
+    "zh": re.compile(r"《.+年年度报告》第\d+页"),
+    "en": re.compile(r"Annual Report \d{4}, p\. \d+"),
+}
+
+
+def _all(built):
+    result, _ = built
+    return [ex for part in result.splits.values() for ex in part]
+
+
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f != "negative"])
+def test_every_family_both_languages_with_citations(built, family):
+    examples = [ex for ex in _all(built) if ex.meta["family"] == family]
+    for lang in ("zh", "en"):
+        mine = [ex for ex in examples if ex.meta["lang"] == lang]
+        assert mine, f"{family} made no {lang} examples"
+        for ex in mine:
+            assert CITE[lang].search(ex.messages[-1]["content"]), ex.messages[-1]["content"]
+            assert ex.meta["pages"] and ex.meta["fact_ids"]
+
+
+def test_negative_share_within_bounds(built):
+    result, _ = built
+    assert 0.05 <= result.stats["negative_share"] <= 0.10
+    negatives = [ex for ex in _all(built) if ex.meta["is_negative"]]
+    assert {ex.meta["negative_kind"] for ex in negatives} >= {"undisclosed", "wrong_year"}
+
+
+def test_no_document_in_two_splits(built):
+    result, _ = built
+    seen: dict[str, str] = {}
+    for name, part in result.splits.items():
+        for ex in part:
+            for doc in ex.meta["doc_ids"]:
+                assert seen.setdefault(doc, name) == name
+    assert result.splits["train"] and result.splits["test"]
+
+
+def test_outputs_written(built):
+    _, out = built
+    for name in ("train", "val", "test"):
+        assert (out / f"{name}.jsonl").exists()
+        assert (out / "alpaca" / f"{name}.jsonl").exists()
+        assert (out / "sharegpt" / f"{name}.jsonl").exists()
+    stats = json.loads((out / "stats.json").read_text("utf-8"))
+    assert stats["replay_share"] == 0 and stats["length_histogram"]
+    assert "Resolved config" in (out / "card.md").read_text("utf-8")
+    assert any(ex.meta["with_context"] for ex in _all(built))
+
+
+def test_same_seed_same_bytes(corpus, built, tmp_path):
+    _, out = built
+    build(corpus, corpus / "facts.jsonl", dataset_config(tmp_path))
+    assert (tmp_path / "train.jsonl").read_bytes() == (out / "train.jsonl").read_bytes()
+
+
+def test_judgement_questions_carry_disclaimer(built):
+    from domainsft.domains.finance.templates import phrase
+
+    judged = [ex for ex in _all(built) if phrase("disclaimer", ex.meta["lang"]) in str(ex.messages)]
+    assert judged
