@@ -34,6 +34,8 @@ demo: setup
 	$(BIN)/domainsft sample-reports --out $(DEMO)/reports
 	$(BIN)/domainsft ingest $(DEMO)/reports --out $(DEMO)/corpus
 	$(BIN)/domainsft facts $(DEMO)/corpus --out $(DEMO)/corpus/facts.jsonl
+	$(BIN)/domainsft build-dataset --corpus $(DEMO)/corpus --out $(DEMO)/dataset
+	$(BIN)/domainsft check-provenance $(DEMO)/dataset --corpus $(DEMO)/corpus
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
