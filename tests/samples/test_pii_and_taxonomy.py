@@ -8,8 +8,31 @@ from typing import Any
 import pytest
 
 from domainsft.domains.finance import metrics
-from domainsft.samples import fonts, is_valid_id_card, is_valid_luhn, is_valid_uscc
-from domainsft.samples.checksums import id_card_check, luhn_check, org_code_check, uscc_check
+from domainsft.samples import fonts
+from domainsft.utils.checksums import (
+    gb11643_check_digit as id_card_check,
+)
+from domainsft.utils.checksums import (
+    gb11643_valid as is_valid_id_card,
+)
+from domainsft.utils.checksums import (
+    gb11714_check_char as org_code_check,
+)
+from domainsft.utils.checksums import (
+    gb32100_check_char as uscc_check,
+)
+from domainsft.utils.checksums import (
+    gb32100_valid as is_valid_uscc,
+)
+from domainsft.utils.checksums import (
+    luhn_check_digit as luhn_check,
+)
+from domainsft.utils.checksums import luhn_valid
+
+
+def is_valid_luhn(value: str) -> bool:
+    return luhn_valid(value.replace(" ", ""))
+
 
 _FACT_FIELDS = {
     "fact_id",

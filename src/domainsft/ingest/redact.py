@@ -32,9 +32,9 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
 
 from domainsft.config import RedactConfig
+from domainsft.utils.checksums import gb11643_valid, gb32100_valid, luhn_valid, real_birth_date
 
 PLACEHOLDERS = {
     "id_card": "[ID_CARD]",
@@ -49,81 +49,6 @@ PLACEHOLDERS = {
 # digit run until the phone is gone.
 _ORDER = ("id_card", "uscc", "bank_card", "email", "phone", "bank_card")
 ROLE_WINDOW = 250
-
-# --- check characters -------------------------------------------------------------------------
-
-# GB 11643-1999 / ISO 7064 MOD 11-2: weight of position i is 2^(17-i) mod 11.
-_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
-_ID_CHECK = "10X98765432"  # (12 - sum mod 11) mod 11, written as the table in the standard
-
-
-def gb11643_check_digit(s17: str) -> str:
-    """Check digit ('0'-'9' or 'X') of the first 17 digits of a resident ID number."""
-    if len(s17) != 17 or not s17.isascii() or not s17.isdigit():
-        raise ValueError(f"need 17 digits, got {s17!r}")
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(s17, _ID_WEIGHTS, strict=True)) % 11]
-
-
-def gb11643_valid(s: str) -> bool:
-    """18-digit resident ID: check digit valid and birth date (positions 7-14) a real past date.
-
-    The address code is only checked to start with 1-8; the list itself (GB/T 2260) changes.
-    """
-    if len(s) != 18 or not s[:17].isascii() or not s[:17].isdigit() or s[0] in "09":
-        return False
-    return gb11643_check_digit(s[:17]) == s[17].upper() and _real_birth_date(s[6:14])
-
-
-def _real_birth_date(yyyymmdd: str) -> bool:
-    try:
-        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
-    except ValueError:
-        return False
-    return date(1900, 1, 1) <= born <= date.today()
-
-
-def luhn_check_digit(s: str) -> str:
-    """The digit that, appended to ``s``, makes the whole string pass the Luhn check."""
-    if not s or not s.isascii() or not s.isdigit():
-        raise ValueError(f"need digits, got {s!r}")
-    return str((10 - _luhn_sum(s + "0")) % 10)
-
-
-def luhn_valid(s: str) -> bool:
-    """Luhn (ISO/IEC 7812-1) check over a string of digits."""
-    return len(s) >= 2 and s.isascii() and s.isdigit() and _luhn_sum(s) == 0
-
-
-def _luhn_sum(s: str) -> int:
-    total = 0
-    for i, c in enumerate(reversed(s)):
-        d = int(c)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10
-
-
-# GB 32100-2015: 31 characters (no I, O, S, V, Z); weight of position i is 3^i mod 31.
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_VALUE = {c: i for i, c in enumerate(_USCC_CHARS)}
-_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
-
-
-def gb32100_check_char(s17: str) -> str:
-    """Check character of the first 17 characters of a unified social credit code."""
-    if len(s17) != 17 or any(c not in _USCC_VALUE for c in s17):
-        raise ValueError(f"need 17 characters from {_USCC_CHARS}, got {s17!r}")
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(s17, _USCC_WEIGHTS, strict=True))
-    return _USCC_CHARS[(31 - total % 31) % 31]
-
-
-def gb32100_valid(s: str) -> bool:
-    """18-character unified social credit code with a valid check character."""
-    if len(s) != 18 or any(c not in _USCC_VALUE for c in s):
-        return False
-    return gb32100_check_char(s[:17]) == s[17]
-
 
 # --- patterns ---------------------------------------------------------------------------------
 
@@ -222,7 +147,7 @@ class Redactor:
 
         def repl15(m: re.Match[str]) -> str:
             labelled = _ID_LABEL.search(m.string, max(0, m.start() - 24), m.start())
-            if labelled and _real_birth_date("19" + m.group(1)[6:12]):
+            if labelled and real_birth_date("19" + m.group(1)[6:12]):
                 return self._hit("id_card", counts)
             return m.group()
 

@@ -5,7 +5,6 @@ English US/UK style), plus ``truth.jsonl`` (every printed fact with its page), `
 (every planted personal datum) and ``manifest.json``. Same config, same bytes.
 """
 
-from domainsft.samples.checksums import is_valid_id_card, is_valid_luhn, is_valid_uscc
 from domainsft.samples.generate import build_reports, companies, generate
 from domainsft.samples.sections import format_change
 from domainsft.samples.statements import check as check_statement
@@ -16,7 +15,4 @@ __all__ = [
     "companies",
     "format_change",
     "generate",
-    "is_valid_id_card",
-    "is_valid_luhn",
-    "is_valid_uscc",
 ]

@@ -9,8 +9,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from domainsft.samples.checksums import id_card_check, luhn_check, org_code_check
-from domainsft.samples.checksums import uscc_check as _uscc_check
+from domainsft.utils.checksums import (
+    gb11643_check_digit,
+    gb11714_check_char,
+    gb32100_check_char,
+    luhn_check_digit,
+)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
 _SURNAME_PINYIN = [
@@ -127,7 +131,7 @@ def id_card(rng: random.Random, region: Region | None = None) -> str:
     code = (region or rng.choice(REGIONS)).code
     birth = f"{rng.randint(1958, 1996)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
     body = f"{code}{birth}{rng.randint(1, 999):03d}"
-    return body + id_card_check(body)
+    return body + gb11643_check_digit(body)
 
 
 def mobile(rng: random.Random) -> str:
@@ -156,7 +160,7 @@ def bank_card(rng: random.Random) -> str:
     """UnionPay-style card/account number of 16-19 digits with a valid Luhn digit."""
     length = rng.choice((16, 16, 19, 18, 17))
     body = rng.choice(_CARD_BINS) + "".join(str(rng.randrange(10)) for _ in range(length - 7))
-    number = body + luhn_check(body)
+    number = body + luhn_check_digit(body)
     if rng.random() < 0.4:
         return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
     return number
@@ -179,9 +183,9 @@ def uscc(rng: random.Random, region: Region) -> str:
     # Post-2015 registrations start the organisation code with "MA"; the GB 11714 check of a
     # body drawn from digits and A-H is a digit or X, both inside the USCC alphabet.
     org_body = "MA" + "".join(rng.choice("0123456789ABCDEFGH") for _ in range(6))
-    org = org_body + org_code_check(org_body)
+    org = org_body + gb11714_check_char(org_body)
     first17 = "91" + region.code + org
-    return first17 + _uscc_check(first17)
+    return first17 + gb32100_check_char(first17)
 
 
 def us_phone(rng: random.Random) -> str:
