@@ -215,7 +215,8 @@ def facts(
     s = result.stats
     console.print(
         f"{s['facts']} facts from {s['documents']} documents ({s['pages']} pages) in "
-        f"{s['seconds']} s -> {cfg.out}; {len(result.rejects)} rejects"
+        f"{s['seconds']} s -> {cfg.out}; {len(result.rejects)} rows not used (unmapped labels, "
+        "superseded figures) listed in facts_rejects.jsonl"
     )
     if s["documents"] == 0:
         raise typer.Exit(1)
