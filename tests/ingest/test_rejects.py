@@ -88,3 +88,17 @@ def test_same_file_twice_is_one_document(tmp_path):
     result = ingest([a, b], IngestConfig(out=tmp_path / "out", workers=1, ocr="never"))
     assert len({p.doc_id for p in result.pages}) == 1
     assert "same document" in result.rejects[0].reason
+
+
+def test_parallel_output_is_deterministic(tmp_path):
+    (tmp_path / "in").mkdir()
+    for i in range(4):
+        _pdf(tmp_path / "in" / f"r{i}.pdf", text=f"Revenue {i},234,567 thousand")
+    outs = []
+    for run in ("a", "b"):
+        cfg = IngestConfig(out=tmp_path / run, workers=2, ocr="never")
+        ingest([tmp_path / "in"], cfg)
+        outs.append((tmp_path / run / "pages.jsonl").read_bytes())
+    assert outs[0] == outs[1]
+    sources = [json.loads(x)["source"] for x in outs[0].decode().splitlines()]
+    assert sources == sorted(sources)
