@@ -76,7 +76,7 @@ test {s["by_split"]["test"]})
 - languages: {s["by_lang"]}
 - negative share: {s["negative_share"]}; replay share: {s["replay_share"]}; \
 with retrieved context: {s["context_share"]}
-- exact duplicates removed: {s.get("duplicates_removed", 0)}
+- exact and near duplicates removed: {s.get("duplicates_removed", 0)}
 - split: by company (all reports of one company in one split), so no document and no
   comparative-year figure appears in two splits
 - every numeric answer cites the report and page; `domainsft check-provenance` re-checks it

@@ -1,4 +1,4 @@
-"""Mixing the families: exact-duplicate removal, a cap per family, the negative share, and
+"""Mixing the families: exact- and near-duplicate removal, a cap per family, the negative share, and
 retrieved context on a share of prompts. Every choice is seeded per item, so the output is
 the same for a seed whatever order the families ran in."""
 
@@ -10,6 +10,7 @@ import unicodedata
 
 from domainsft.dataset.render import context, rng_for
 from domainsft.records import Example, Fact, Page
+from domainsft.utils.minhash import NearDuplicateIndex
 
 
 def normalised(ex: Example) -> str:
@@ -17,15 +18,23 @@ def normalised(ex: Example) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
-def dedup(examples: list[Example]) -> tuple[list[Example], int]:
-    """Exact duplicates after normalising case, width and whitespace; the first one stays."""
+def dedup(examples: list[Example], threshold: float = 0.9) -> tuple[list[Example], int]:
+    """Exact and near duplicates; the first one stays.
+
+    Exact: equal after normalising case, width and whitespace. Near: MinHash Jaccard over
+    character 5-grams >= ``threshold`` *and* the same figures in the same amounts, so two
+    phrasings of one question about one fact collapse while questions about different
+    figures never do.
+    """
     seen: set[str] = set()
+    near = NearDuplicateIndex(threshold=threshold)
     out = []
     for ex in examples:
         key = normalised(ex)
-        if key not in seen:
-            seen.add(key)
-            out.append(ex)
+        if key in seen or near.add(key, key) is not None:
+            continue
+        seen.add(key)
+        out.append(ex)
     return out, len(examples) - len(out)
 
 

@@ -17,10 +17,10 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from domainsft.config import IngestConfig, dump_config
-from domainsft.ingest.dedup import NearDuplicateIndex
 from domainsft.ingest.document import DocResult, process_file
 from domainsft.records import Page, Reject
 from domainsft.utils.jsonl import write_json, write_jsonl
+from domainsft.utils.minhash import NearDuplicateIndex
 
 ProgressFn = Callable[[int, int, str], None]  # (files done, pages done, current source)
 

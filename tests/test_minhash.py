@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from domainsft.ingest.dedup import NearDuplicateIndex, lsh_params
+from domainsft.utils.minhash import NearDuplicateIndex, lsh_params
 
 NOTICE_ZH = (
     "重要提示\n一、本公司董事会、监事会及董事、监事、高级管理人员保证年度报告内容的真实性、准确性、"
