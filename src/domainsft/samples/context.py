@@ -44,6 +44,24 @@ class Ctx:
     def fig(self, key: str, prior: bool = False) -> int:
         return (self.prior if prior else self.cur)[key]
 
+    def write(self, pool: list[str], n: int, paragraphs: int = 1, sep: str = " ") -> None:
+        """``paragraphs`` paragraphs of ``n`` sentences each, drawn from ``pool`` without
+        repeats (as far as the pool allows), with the report's names filled in; sentences are
+        joined by ``sep`` (a space in English, nothing in Chinese)."""
+        c = self.company
+        fill = {
+            "short": c.short_name,
+            "name": c.name,
+            "year": self.year,
+            "auditor": c.auditor,
+            "next_year": self.year + 1,
+        }
+        picks = self.rng.sample(pool, min(n * paragraphs, len(pool)))
+        per = -(-len(picks) // paragraphs)  # ceiling division: the last one may be shorter
+        for k in range(0, len(picks), per):
+            text = sep.join(s.format(**fill) for s in picks[k : k + per])
+            self.flow.paragraph([Token(text)])
+
     # -- printing + tagging --------------------------------------------------------------
     def fact(
         self,

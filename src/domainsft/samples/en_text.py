@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 
 from domainsft.samples.context import Ctx
-from domainsft.samples.layout import Token
 from domainsft.samples.numbers import Unit
 
 NOTICE = [
@@ -172,21 +171,7 @@ AGM = [
 
 
 def write(ctx: Ctx, pool: list[str], n: int, paragraphs: int = 1) -> None:
-    """``paragraphs`` paragraphs of ``n`` sentences each, drawn from ``pool`` without repeats
-    (as far as the pool allows), with the report's names filled in."""
-    c = ctx.company
-    fill = {
-        "short": c.short_name,
-        "name": c.name,
-        "year": ctx.year,
-        "auditor": c.auditor,
-        "next_year": ctx.year + 1,
-    }
-    picks = ctx.rng.sample(pool, min(n * paragraphs, len(pool)))
-    per = -(-len(picks) // paragraphs)  # ceiling division: the last paragraph may be shorter
-    for k in range(0, len(picks), per):
-        text = " ".join(s.format(**fill) for s in picks[k : k + per])
-        ctx.flow.paragraph([Token(text)])
+    ctx.write(pool, n, paragraphs, sep=" ")
 
 
 def unit_note(unit: Unit) -> str:
