@@ -39,6 +39,27 @@ def fact_id(doc_id: str, w: Where, n: int = 0) -> str:
     return f"{doc_id[:12]}:p{w.page.page}:{w.table}.{w.row}.{w.col}"
 
 
+def _located(w: Where, ident: Identity, confidence: float, n: int = 0) -> dict:
+    """The fields every fact takes from where it was printed; identity is filled in later."""
+    return {
+        "fact_id": fact_id(w.page.doc_id, w, n),
+        "doc_id": w.page.doc_id,
+        "source": w.page.source,
+        "company": "",
+        "company_short": "",
+        "stock_code": "",
+        "report_year": ident.report_year or 0,
+        "statement": w.statement,
+        "page": w.page.page,
+        "table": w.table,
+        "row": w.row,
+        "col": w.col,
+        "evidence": w.evidence,
+        "confidence": round(confidence, 3),
+        "lang": w.page.lang,
+    }
+
+
 def number_fact(
     ident: Identity,
     w: Where,
@@ -50,13 +71,7 @@ def number_fact(
     n: int = 0,
 ) -> Fact:
     return Fact(
-        fact_id=fact_id(w.page.doc_id, w, n),
-        doc_id=w.page.doc_id,
-        source=w.page.source,
-        company="",
-        company_short="",
-        stock_code="",
-        report_year=ident.report_year or 0,
+        **_located(w, ident, confidence, n),
         fiscal_year=period.year,
         period=period_kind(period, metric),
         period_end=period_end(period, ident.report_year, ident.year_end),
@@ -66,27 +81,13 @@ def number_fact(
         unit=q.unit,
         scale=q.scale,
         printed=q.printed,
-        statement=w.statement,
         scope=w.scope,
-        page=w.page.page,
-        table=w.table,
-        row=w.row,
-        col=w.col,
-        evidence=w.evidence,
-        confidence=round(confidence, 3),
-        lang=w.page.lang,
     )
 
 
 def text_fact(ident: Identity, w: Where, metric: str, label: str, value: str, conf: float) -> Fact:
     return Fact(
-        fact_id=fact_id(w.page.doc_id, w),
-        doc_id=w.page.doc_id,
-        source=w.page.source,
-        company="",
-        company_short="",
-        stock_code="",
-        report_year=ident.report_year or 0,
+        **_located(w, ident, conf),
         fiscal_year=ident.report_year or 0,
         period="",
         period_end="",
@@ -96,13 +97,5 @@ def text_fact(ident: Identity, w: Where, metric: str, label: str, value: str, co
         unit="text",
         scale="1",
         printed=value,
-        statement=w.statement,
         scope="",
-        page=w.page.page,
-        table=w.table,
-        row=w.row,
-        col=w.col,
-        evidence=w.evidence,
-        confidence=round(conf, 3),
-        lang=w.page.lang,
     )
