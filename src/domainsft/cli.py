@@ -298,6 +298,188 @@ def check_provenance(
         raise typer.Exit(1)
 
 
+review_app = typer.Typer(
+    help="Human review of dataset examples in Label Studio: `export` a sample as tasks, "
+    "`import` the reviewers' verdicts and corrections. Both take --config/--set (the dataset "
+    "folder defaults to dataset.out).\n\nExample: domainsft review export --dataset dataset "
+    "--split test --n 50 --out review/tasks.json",
+    no_args_is_help=True,
+)
+app.add_typer(review_app, name="review")
+DatasetOpt = Annotated[
+    Path | None, typer.Option(help="Dataset folder from `build-dataset` (default: dataset.out).")
+]
+
+
+@review_app.command("export")
+def review_export(
+    out: Annotated[Path, typer.Option(help="Tasks JSON to write (labeling config beside it).")],
+    dataset: DatasetOpt = None,
+    split: Annotated[str, typer.Option(help="train, val or test.")] = "test",
+    n: Annotated[int, typer.Option(min=1, help="Examples to sample.")] = 50,
+    seed: Annotated[int, typer.Option(help="Sampling seed (same seed, same sample).")] = 0,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Write a seeded sample of a split as Label Studio tasks, plus the labeling config.
+
+    Create a Label Studio project, paste OUT's `.label_config.xml` under Settings -> Labeling
+    Interface, import OUT; reviewers mark each answer ok or wrong and type the corrected
+    answer. Then export the project as JSON and run `domainsft review import`.
+
+    Example: domainsft review export --dataset dataset --split test --n 50 --out tasks.json
+    """
+    cfg = _stage(config, set_, "dataset", out=dataset)
+    from domainsft.dataset.review import export_tasks
+
+    try:
+        s = export_tasks(cfg.out, split, n, seed, out)
+    except InputError as exc:
+        _fail(str(exc))
+    console.print(f"{s['tasks']} tasks -> {s['out']}; labeling config -> {s['label_config']}")
+
+
+@review_app.command("import")
+def review_import(
+    export: Annotated[Path, typer.Argument(help="Label Studio export (Export -> JSON).")],
+    out: Annotated[Path, typer.Option(help="Reviewed examples JSONL to write.")],
+    dataset: DatasetOpt = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Read a Label Studio JSON export: examples marked ok or corrected go to OUT.
+
+    Each written example carries meta.reviewed=true and meta.review (ok or corrected; the
+    original answer is kept in meta.original_answer). Answers marked wrong without a correction
+    go to OUT's `.rejects.jsonl`; counts go to `.summary.json`.
+
+    Example: domainsft review import tasks_export.json --dataset dataset --out corrected.jsonl
+    """
+    cfg = _stage(config, set_, "dataset", out=dataset)
+    from domainsft.dataset.review import import_review
+
+    try:
+        s = import_review(export, cfg.out, out)
+    except InputError as exc:
+        _fail(str(exc))
+    console.print(
+        f"{s['tasks']} tasks: {s['ok']} ok, {s['corrected']} corrected, {s['rejected']} "
+        f"rejected, {s.get('unreviewed', 0)} unreviewed -> {s['out']}"
+    )
+
+
+@app.command()
+def train(
+    recipe: Annotated[
+        Path | None, typer.Argument(help="Recipe YAML with a `train:` section (optional).")
+    ] = None,
+    data: Annotated[Path | None, typer.Option(help="Training JSONL (messages lines).")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="HF id, local dir, .gguf, adapter dir, or 'default'.")
+    ] = None,
+    method: Annotated[
+        str | None, typer.Option(help="lora | qlora | full | prefix | adapter.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue from the latest checkpoint in OUT.")
+    ] = False,
+    stop_after: Annotated[
+        int | None,
+        typer.Option(
+            help="Checkpoint and stop after N steps (time-boxed sessions; --resume goes on)."
+        ),
+    ] = None,
+    set_: SetOpt = None,
+) -> None:
+    """Fine-tune a model on a messages JSONL (LoRA by default) and write the adapter.
+
+    The tokenizer's chat template renders every example and only assistant tokens are
+    supervised; examples are packed into rows without cross-example attention; bf16 autocast
+    where the hardware has it. Checkpoints every `train.save_steps` (atomic, keep-last-N);
+    `--resume` continues exactly where the run stopped. Writes OUT/adapter (or OUT/model for
+    full fine-tuning), OUT/merged with `--set train.merge=true`, metrics.jsonl,
+    training_card.md, summary.json and config.yaml.
+
+    Examples:
+
+    - `domainsft train recipes/demo.yaml`
+    - `domainsft train --data dataset/train.jsonl --out run1 --set train.lora.r=16`
+    - `domainsft train recipes/demo.yaml --resume`
+    - several GPUs: `accelerate launch --config_file recipes/accelerate/ddp.yaml
+      -m domainsft train recipes/demo.yaml`
+    """
+    cfg = _stage(recipe, set_, "train", data=data, model=model, method=method, out=out)
+    from domainsft.train import train as run_training
+
+    try:
+        summary = run_training(cfg, resume=resume, stop_after=stop_after)
+    except InputError as exc:
+        _fail(str(exc))
+    if "stopped_at" in summary:
+        console.print(
+            f"stopped after step {summary['stopped_at']}; `--resume` goes on from "
+            f"{summary['checkpoint']}"
+        )
+    elif summary:
+        final = summary["final"]
+        console.print(
+            f"{summary['steps']} steps, loss {final.get('loss')}, eval loss "
+            f"{final.get('eval_loss', 'n/a')}, {summary['tokens_per_s']:.0f} tokens/s -> {cfg.out}"
+        )
+
+
+@app.command()
+def score(
+    predictions: Annotated[Path, typer.Option(help='Predictions JSONL: {"id", "output"} lines.')],
+    gold: Annotated[
+        Path,
+        typer.Option(help='Gold JSONL: {"id", "answer", "unit"?, "decimals"?, "pages"?} lines.'),
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder for verdicts.jsonl + summary.json.")
+    ] = None,
+    mode: Annotated[
+        str | None, typer.Option(help="strict (equal at the gold's precision) | erc (1 %).")
+    ] = None,
+    strict_ids: Annotated[
+        bool | None,
+        typer.Option("--strict-ids", help="Error when prediction and gold ids differ."),
+    ] = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Score pre-generated answers against gold: exact numbers, yes/no, names, N/A.
+
+    Numbers are read from free text with their units and scales (11.75亿元, $1,577 million,
+    (10.9%), 百分之二十, a fraction against a percent gold) and compared at the precision the
+    gold asks for; years and page numbers are never taken for the answer. Outputs with no
+    answer number count as unparseable, apart from wrong. `--mode erc` applies the Enterprise
+    RAG Challenge rule (1 % relative) and its page-reference score. Writes OUT/verdicts.jsonl
+    (one line per gold id), OUT/summary.json and the resolved config.
+
+    Example: domainsft score --predictions preds.jsonl --gold gold.jsonl --out scores
+    """
+    cfg = _stage(config, set_, "eval", out=out, mode=mode, strict_ids=strict_ids)
+    from domainsft.config import dump_config
+    from domainsft.eval import score_files, write_results
+
+    try:
+        result = score_files(predictions, gold, cfg.mode, cfg.strict_ids)
+    except InputError as exc:
+        _fail(str(exc))
+    write_results(result, cfg.out)
+    (cfg.out / "score_config.yaml").write_text(dump_config(cfg), encoding="utf-8")
+    s = result.summary
+    console.print(
+        f"{s['n']} gold answers ({s['mode']}): exact match {s['exact_match']:.1%} "
+        f"({s['correct']} correct, {s['wrong']} wrong, {s['unparseable']} unparseable, "
+        f"{s['missing_predictions']} missing predictions, {s['extra_predictions']} predictions "
+        f"not in gold) -> {cfg.out}"
+        + (f"; page score {s['page_score']:.3f}" if "page_score" in s else "")
+    )
+
+
 def _stage(config: Path | None, overrides: list[str] | None, name: str, **flags):
     """The stage's config: recipe values, then --set overrides, then explicit flags."""
     values = {f"{name}.{k}": v for k, v in flags.items() if v is not None}

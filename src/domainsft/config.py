@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from domainsft.utils.jsonl import InputError
 
@@ -119,6 +126,59 @@ class FactsConfig(StageConfig):
     )
 
 
+class JudgeConfig(StageConfig):
+    enabled: bool = Field(
+        True, description="Score each teacher (question, answer, page) for groundedness, 1-5."
+    )
+    model: str | None = Field(
+        None, description="Judge model name at the same endpoint; none: the teacher's model."
+    )
+    min_score: int = Field(4, ge=1, le=5, description="Keep only examples scored at least this.")
+
+
+class TeacherConfig(StageConfig):
+    """Optional teacher (distillation): questions from page chunks and answers drafted by any
+    OpenAI-compatible chat-completions endpoint, filtered by an LLM judge and a number check."""
+
+    enabled: bool = Field(False, description="Ask a teacher model for extra examples.")
+    base_url: str = Field(
+        "http://localhost:8000/v1",
+        description="OpenAI-compatible API root; POST {base_url}/chat/completions is called.",
+    )
+    model: str = Field("", description="Teacher model name as the endpoint knows it.")
+    api_key_env: str | None = Field(
+        "OPENAI_API_KEY",
+        description="Name of the environment variable holding the API key (sent as a Bearer "
+        "token when set); never put the key itself in a recipe.",
+    )
+    max_questions: int = Field(200, ge=1, description="Most teacher questions to ask for.")
+    questions_per_chunk: int = Field(3, ge=1, le=20, description="Questions asked per chunk.")
+    chunk_chars: int = Field(
+        1500, ge=200, description="Pages are cut into chunks of at most this many characters."
+    )
+    max_tokens: int = Field(512, ge=8, description="Most tokens per teacher reply.")
+    draft_answers: bool = Field(
+        True,
+        description="Ask the teacher for a full answer to each question (a second call); "
+        "off: the short answer from question generation plus the page citation.",
+    )
+    temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature.")
+    timeout_s: float = Field(120, gt=0, description="Seconds to wait for one reply.")
+    max_retries: int = Field(
+        3, ge=0, description="Retries on 429/5xx and timeouts, with exponential backoff."
+    )
+    concurrency: int = Field(4, ge=1, le=64, description="Chunks in flight at once.")
+    judge: JudgeConfig = Field(default_factory=JudgeConfig)
+
+    @model_validator(mode="after")
+    def _needs_model(self) -> TeacherConfig:
+        if self.enabled and not self.model:
+            raise ValueError("set `dataset.teacher.model` to the endpoint's model name")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://: {self.base_url!r}")
+        return self
+
+
 class DatasetConfig(StageConfig):
     """`domainsft build-dataset`: facts + pages -> train/val/test.jsonl with provenance."""
 
@@ -127,7 +187,17 @@ class DatasetConfig(StageConfig):
         description="Output folder: train/val/test.jsonl, alpaca/, sharegpt/, card.md, stats.",
     )
     families: list[str] = Field(
-        default_factory=lambda: ["lookup", "multi", "derived", "yoy", "info", "claim"],
+        default_factory=lambda: [
+            "lookup",
+            "multi",
+            "derived",
+            "yoy",
+            "info",
+            "claim",
+            "trend",
+            "compare",
+            "summary",
+        ],
         description="Task families to generate (negatives are added by `negative_share`).",
     )
     langs: list[Literal["zh", "en"]] = Field(
@@ -156,6 +226,35 @@ class DatasetConfig(StageConfig):
         description="Model spec whose tokenizer measures lengths in stats.json; none: "
         "CJK characters + whitespace-separated words.",
     )
+    replay_share: float = Field(
+        0.15, ge=0, le=0.5,
+        description="Share of general-instruction replay examples in the dataset, against "
+        "catastrophic forgetting (0-0.5; 0 turns replay off). Capped by the prompts available.",
+    )  # fmt: skip
+    replay_source: str = Field(
+        "self",
+        description="'self': the base model's own answers (`replay_model`) to ~120 bundled "
+        "general prompts (zh + en), cached on disk; or a path to a JSONL of "
+        '{"messages": [...]} or {"instruction", "input", "output"} lines.',
+    )  # fmt: skip
+    replay_model: str = Field(
+        "default",
+        description="Model spec that answers the replay prompts when replay_source is 'self' "
+        "(the model you fine-tune; 'default' = the embedded SmolLM2-135M-Instruct).",
+    )  # fmt: skip
+    replay_max_new_tokens: int = Field(
+        256, ge=8, le=4096,
+        description="Most tokens per self-distilled answer (greedy); a cut-off answer ends at "
+        "its last full sentence.",
+    )  # fmt: skip
+    replay_in_val: bool = Field(
+        False,
+        description="Also put a `val_share` of the replay examples in val (to watch general "
+        "ability while training); replay never goes to test.",
+    )  # fmt: skip
+    teacher: TeacherConfig = Field(
+        default_factory=TeacherConfig, description="Optional teacher model (off by default)."
+    )
 
     @field_validator("test_share")
     @classmethod
@@ -165,6 +264,128 @@ class DatasetConfig(StageConfig):
         return v
 
 
+class LoraSection(StageConfig):
+    r: int = Field(8, ge=1, description="LoRA rank.")
+    alpha: int = Field(32, ge=1, description="LoRA alpha (the update is scaled by alpha / r).")
+    dropout: float = Field(0.05, ge=0, lt=1, description="Dropout on the LoRA input.")
+    target_modules: list[str] | Literal["all-linear"] = Field(
+        default_factory=lambda: ["q_proj", "v_proj"],
+        description="Module names to adapt (suffixes such as q_proj), or 'all-linear'.",
+    )
+
+
+class TrainConfig(StageConfig):
+    """`domainsft train`: supervised fine-tuning of a model on a messages JSONL."""
+
+    model: str = Field(
+        "default",
+        description="HF model id, local directory, .gguf file, or a PEFT adapter directory "
+        "(continued training); 'default' is the embedded SmolLM2-135M-Instruct.",
+    )  # fmt: skip
+    data: Path = Field(
+        Path("runs/demo/dataset/train.jsonl"),
+        description="Training JSONL: messages, sharegpt (conversations) or alpaca lines.",
+    )
+    val_data: Path | None = Field(
+        Path("runs/demo/dataset/val.jsonl"),
+        description="Validation JSONL for eval loss and the generation metric; null: none.",
+    )
+    out: Path = Field(Path("runs/demo/train"), description="Output folder (adapter, card, ...).")
+    method: Literal["lora", "qlora", "full", "prefix", "adapter"] = Field(
+        "lora",
+        description="lora | qlora (4-bit base, CUDA + bitsandbytes) | full | prefix (prefix "
+        "tuning) | adapter (IA3).",
+    )  # fmt: skip
+    lora: LoraSection = Field(default_factory=LoraSection, description="LoRA/QLoRA settings.")
+    prefix_tokens: int = Field(16, ge=1, description="Virtual tokens for prefix tuning.")
+    freeze_layers: int = Field(0, ge=0, description="Freeze the lowest N transformer layers.")
+    max_length: int = Field(2048, ge=16, description="Longest example in tokens.")
+    packing: bool = Field(
+        True,
+        description="Pack examples into rows of `pack_length` tokens (attention stays within "
+        "each example); off: padded batches of `batch_size`. Prefix tuning never packs.",
+    )  # fmt: skip
+    pack_length: int | None = Field(
+        None, ge=16, description="Tokens per packed row; null: max_length."
+    )
+    batch_size: int = Field(4, ge=1, description="Examples per batch when not packing.")
+    grad_accum: int = Field(1, ge=1, description="Micro-batches per optimizer step.")
+    train_on_prompt: bool = Field(False, description="Supervise prompt tokens too.")
+    on_bad_example: Literal["error", "drop"] = Field(
+        "error",
+        description="An example with no assistant tokens, or whose answer truncation cuts: "
+        "stop with an error naming it, or drop it and count it in the card.",
+    )  # fmt: skip
+    label_smoothing: float = Field(0.0, ge=0, lt=1, description="Label smoothing of the loss.")
+    epochs: float = Field(1.0, gt=0, description="Passes over the data (fractions allowed).")
+    max_steps: int | None = Field(None, ge=1, description="Stop after this many steps.")
+    lr: float = Field(1e-4, gt=0, description="Peak learning rate (after warmup).")
+    min_lr: float = Field(1e-5, ge=0, description="Learning rate at the end of cosine decay.")
+    warmup_ratio: float = Field(0.04, ge=0, le=0.5, description="Warmup share of all steps.")
+    weight_decay: float = Field(0.0, ge=0, description="AdamW weight decay.")
+    max_grad_norm: float | None = Field(1.0, gt=0, description="Clip gradients; null: off.")
+    layer_lr_decay: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Layer-wise lr decay: layer i of n learns at lr * decay^(n-1-i); 1: off.",
+    )
+    l2sp: float = Field(0.0, ge=0, description="L2-SP weight: pull toward the initial weights.")
+    ewc: float = Field(0.0, ge=0, description="EWC weight (diagonal Fisher on `ewc_data`).")
+    ewc_data: Path | None = Field(
+        None,
+        description="General-domain JSONL for the EWC Fisher; null: the replay examples "
+        "(meta.is_replay) of the training data.",
+    )  # fmt: skip
+    ewc_batches: int = Field(16, ge=1, description="Batches used to estimate the Fisher.")
+    precision: Literal["auto", "bf16", "fp16", "fp32"] = Field(
+        "auto",
+        description="auto: bf16 autocast where the hardware has it (bf16 CPUs, recent GPUs), "
+        "fp16 with loss scaling on older GPUs, else fp32.",
+    )  # fmt: skip
+    gradient_checkpointing: bool = Field(False, description="Trade compute for memory.")
+    device: str = Field("auto", description="auto | cpu | cuda | cuda:1 | mps.")
+    seed: int = Field(0, description="Seed for data order, init and dropout.")
+    log_steps: int = Field(1, ge=1, description="Write a metrics line every N steps.")
+    eval_steps: int | None = Field(50, ge=1, description="Evaluate every N steps; null: end only.")
+    eval_samples: int = Field(64, ge=1, description="Validation examples for the eval loss.")
+    eval_generate: int = Field(
+        8,
+        ge=0,
+        description="Validation examples answered by generation for the gold-number hit rate.",
+    )
+    eval_max_new_tokens: int = Field(96, ge=1, description="Generation budget per eval answer.")
+    save_steps: int | None = Field(100, ge=1, description="Checkpoint every N steps; null: end.")
+    keep_checkpoints: int = Field(2, ge=1, description="Checkpoints kept (newest).")
+    merge: bool = Field(False, description="Also write the merged model (safetensors).")
+    report_to: list[Literal["tensorboard", "mlflow"]] = Field(
+        default_factory=list, description="Also log to these trackers when installed."
+    )
+
+    @field_validator("min_lr")
+    @classmethod
+    def _min_lr(cls, v: float, info: Any) -> float:
+        if v > info.data.get("lr", v):
+            raise ValueError("min_lr must not exceed lr")
+        return v
+
+
+class EvalConfig(StageConfig):
+    """`domainsft score` (and later `eval`): how answers are scored against gold."""
+
+    out: Path = Field(
+        Path("runs/demo/eval"), description="Output folder: verdicts.jsonl + summary.json."
+    )
+    mode: Literal["strict", "erc"] = Field(
+        "strict",
+        description="strict: numbers equal at the gold's precision; erc: the Enterprise RAG "
+        "Challenge rule (numbers within 1 % relative).",
+    )
+    strict_ids: bool = Field(
+        False, description="Error when prediction and gold ids differ (else: counted)."
+    )
+
+
 class Recipe(StageConfig):
     """A whole recipe: one section per stage. Sections that are absent take their defaults."""
 
@@ -172,6 +393,8 @@ class Recipe(StageConfig):
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     facts: FactsConfig = Field(default_factory=FactsConfig)
     dataset: DatasetConfig = Field(default_factory=DatasetConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    eval: EvalConfig = Field(default_factory=EvalConfig)
 
 
 def _suggest(key: str, choices: list[str]) -> str:

@@ -31,7 +31,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def dataset_config(out: Path, **kw) -> DatasetConfig:
-    return DatasetConfig(out=out, **kw)
+    """Replay is off unless a test asks for it: "self" would run the real default model."""
+    return DatasetConfig(out=out, **({"replay_share": 0.0} | kw))
 
 
 @pytest.fixture(scope="session")

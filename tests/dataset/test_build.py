@@ -22,7 +22,9 @@ def _all(built):
     return [ex for part in result.splits.values() for ex in part]
 
 
-@pytest.mark.parametrize("family", [f for f in FAMILIES if f != "negative"])
+# `compare` is left out: the fixture's two companies per language fall in different splits, so
+# the splitter drops every comparison; tests/dataset/test_families_tables.py covers it.
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f not in ("negative", "compare")])
 def test_every_family_both_languages_with_citations(built, family):
     examples = [ex for ex in _all(built) if ex.meta["family"] == family]
     for lang in ("zh", "en"):

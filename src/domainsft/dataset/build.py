@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domainsft.config import DatasetConfig, dump_config
-from domainsft.dataset import export, mix
+from domainsft.dataset import export, mix, replay
 from domainsft.dataset.corpus import Index, load_facts, load_pages
 from domainsft.dataset.families import FAMILIES, Context
 from domainsft.dataset.split import split
@@ -46,16 +46,26 @@ def build(
     check_config(cfg)
     facts = load_facts(facts_path)
     pages = load_pages(corpus)
-    ctx = Context(Index(facts), cfg.seed, cfg.claim_false_share)
+    ctx = Context(Index(facts), cfg.seed, cfg.claim_false_share, pages)
     positives, removed = _positives(ctx, cfg, progress)
+    distilled = _teacher(pages, ctx, cfg)  # None unless dataset.teacher.enabled
+    positives += distilled.examples if distilled else []
     negatives = _negatives(ctx, cfg, len(positives))
     every = positives + negatives
     by_id = {f.fact_id: f for f in facts}
     for ex in every:
         mix.add_context(ex, by_id, pages, cfg.context_share, cfg.seed)
     splits = split(every, cfg.val_share, cfg.test_share, cfg.seed)
+    crossed = len(every) - sum(len(part) for part in splits.values())  # comparisons across splits
+    replayed = replay.add(splits, cfg, progress)  # train/val only, after the split
     measure, length = _length(cfg)
-    s = export.stats(splits, length, duplicates_removed=removed, length_measure=measure)
+    s = export.stats(
+        splits, length, duplicates_removed=removed, length_measure=measure, replay=replayed
+    )
+    if distilled:
+        s["teacher"] = distilled.stats
+        distilled.write_rejects(cfg.out)
+    s["cross_split_dropped"] = crossed
     export.write(cfg.out, splits, s, dump_config(cfg))
     return Result(splits, s)
 
@@ -72,16 +82,29 @@ def _positives(ctx: Context, cfg: DatasetConfig, progress: Progress | None):
     return out, removed
 
 
+def _teacher(pages: dict, ctx: Context, cfg: DatasetConfig):
+    if not cfg.teacher.enabled:
+        return None
+    from domainsft.dataset import teacher  # the optional teacher model, only when asked for
+
+    return teacher.distil(pages, ctx.index, cfg)
+
+
 def _negatives(ctx: Context, cfg: DatasetConfig, n_positive: int) -> list[Example]:
     pool = [mix.assign_id(ex) for ex in FAMILIES["negative"](ctx) if ex.meta["lang"] in cfg.langs]
     pool, _ = mix.dedup(pool)
     return mix.sample(pool, mix.negatives_needed(n_positive, cfg.negative_share), cfg.seed, "neg")
 
 
-def _length(cfg: DatasetConfig) -> tuple[str, Callable[[str], int]]:
+def _length(cfg: DatasetConfig) -> tuple[str, Callable[[list[dict[str, str]]], int]]:
+    """Length of a conversation: with a tokenizer, its token ids as rendered by the chat
+    template for training (what `train.max_length` counts); else a rough count."""
     if not cfg.tokenizer:
-        return "CJK characters + words", export.rough_length
-    from domainsft.models import load_tokenizer
+        return "CJK characters + words", export.rough_messages_length
+    from domainsft.models import encode_chat, load_tokenizer
 
     tok = load_tokenizer(cfg.tokenizer)
-    return f"tokenizer {cfg.tokenizer}", lambda text: len(tok(text)["input_ids"])
+    return (
+        f"tokens of tokenizer {cfg.tokenizer}, chat template applied",
+        lambda messages: len(encode_chat(tok, messages, add_generation_prompt=False)),
+    )

@@ -20,6 +20,10 @@ def rough_length(text: str) -> int:
     return len(_CJK.findall(text)) + len(_CJK.sub(" ", text).split())
 
 
+def rough_messages_length(messages: list[dict[str, str]]) -> int:
+    return rough_length("\n".join(m["content"] for m in messages))
+
+
 def alpaca(ex: Example) -> dict[str, Any]:
     by_role = {m["role"]: m["content"] for m in ex.messages}
     return {
@@ -36,12 +40,12 @@ def sharegpt(ex: Example) -> dict[str, Any]:
     return {"id": ex.id, "conversations": turns}
 
 
-def stats(splits: dict[str, list[Example]], length: Callable[[str], int], **extra: Any) -> dict:
+def stats(
+    splits: dict[str, list[Example]], length: Callable[[list[dict[str, str]]], int], **extra: Any
+) -> dict:
+    """Counts, shares and a histogram of ``length(messages)`` over every example."""
     every = [ex for part in splits.values() for ex in part]
-    hist: Counter[str] = Counter()
-    for ex in every:
-        n = length("\n".join(m["content"] for m in ex.messages))
-        hist[next((f"<={b}" for b in BINS if n <= b), f">{BINS[-1]}")] += 1
+    hist: Counter[str] = Counter(length_bin(length(ex.messages)) for ex in every)
     total = max(len(every), 1)
     return {
         "examples": len(every),
@@ -61,12 +65,17 @@ def stats(splits: dict[str, list[Example]], length: Callable[[str], int], **extr
     }
 
 
+def length_bin(n: int) -> str:
+    return next((f"<={b}" for b in BINS if n <= b), f">{BINS[-1]}")
+
+
 def _count(examples: list[Example], key: str) -> dict[str, int]:
     return dict(sorted(Counter(ex.meta[key] for ex in examples).items()))
 
 
 def card(s: dict[str, Any], config_text: str) -> str:
     rows = "\n".join(f"| {k} | {v} |" for k, v in s["by_family"].items())
+    hist = "\n".join(f"| {k} | {v} |" for k, v in s["length_histogram"].items())
     return f"""# Dataset card
 
 Built by `domainsft build-dataset` from annual-report facts and pages.
@@ -76,7 +85,7 @@ test {s["by_split"]["test"]})
 - languages: {s["by_lang"]}
 - negative share: {s["negative_share"]}; replay share: {s["replay_share"]}; \
 with retrieved context: {s["context_share"]}
-- exact and near duplicates removed: {s.get("duplicates_removed", 0)}
+{_replay_line(s.get("replay"))}- exact and near duplicates removed: {s.get("duplicates_removed", 0)}
 - split: by company (all reports of one company in one split), so no document and no
   comparative-year figure appears in two splits
 - every numeric answer cites the report and page; `domainsft check-provenance` re-checks it
@@ -85,13 +94,36 @@ with retrieved context: {s["context_share"]}
 |---|---|
 {rows}
 
-Token lengths ({s["length_measure"]}): {s["length_histogram"]}
+## Lengths
+
+{s["length_measure"]}, whole conversation:
+
+| length | examples |
+|---|---|
+{hist}
 
 ## Resolved config
 
 ```yaml
 {config_text}```
 """
+
+
+def _replay_line(r: dict[str, Any] | None) -> str:
+    if not r or not r["requested"]:
+        return "- replay: off\n"
+    short = r["requested"] - r["examples"]
+    note = (
+        f"; {short} fewer than the share asks for (prompts ran out): point "
+        "`dataset.replay_source` at a larger JSONL"
+        if short > 0
+        else ""
+    )
+    return (
+        f"- replay (general instructions against forgetting): {r['examples']} examples "
+        f"(train {r['by_split']['train']}, val {r['by_split']['val']}), configured share "
+        f"{r['requested_share']}, from {r['source']}{note}\n"
+    )
 
 
 def write(out: Path, splits: dict[str, list[Example]], s: dict, config_text: str) -> None:

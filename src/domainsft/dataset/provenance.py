@@ -3,7 +3,9 @@
 For each example that names facts: the fact exists, its page is among the example's pages and
 is cited in the answer, its printed string (or its value re-formatted at the printed scale)
 occurs in the page text, and the gold value equals the fact's value or, for derived and growth
-examples, what ``formulas`` recomputes from the facts named in ``meta``.
+examples, what ``formulas`` recomputes from the facts named in ``meta``. Table answers (trend,
+compare, summary) carry ``meta.cells``: each cell's value equals its fact's (or recomputes, for
+a growth cell) and is shown on an answer line that cites the cell's page.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from domainsft.dataset.render import places
+from domainsft.dataset.render import places, value_text
 from domainsft.domains.finance.formulas import compute, growth
 from domainsft.numbers import format_number, from_base
 from domainsft.records import Example, Fact, Page
@@ -71,7 +73,7 @@ def _first_problem(ex: Example, pages: dict, facts: dict[str, Fact]) -> str | No
         if problem:
             return problem
         cited.append(f)
-    return _gold_problem(ex, cited)
+    return _gold_problem(ex, cited) or _cells_problem(ex, cited)
 
 
 def _on_page(ex: Example, f: Fact, pages: dict) -> str | None:
@@ -111,3 +113,28 @@ def _gold_problem(ex: Example, cited: list[Fact]) -> str | None:
     if comp.value is None or comp.value != Decimal(gold["value"]):
         return f"{formula} recomputes to {comp.value}, not {gold['value']}"
     return None
+
+
+def _cells_problem(ex: Example, cited: list[Fact]) -> str | None:
+    by_id = {f.fact_id: f for f in cited}
+    lines = ex.messages[-1]["content"].splitlines()
+    for cell in ex.meta.get("cells") or []:
+        fs = [by_id.get(i) for i in cell["fact_ids"]]
+        if not fs or None in fs:
+            return f"cell {cell['fact_ids']}: a fact is not among meta.fact_ids"
+        if cell.get("formula") == "growth":
+            comp = growth(fs[0].metric, Decimal(fs[0].value), Decimal(fs[1].value))
+            if comp.value is None or comp.value != Decimal(cell["value"]):
+                return f"growth {fs[0].fact_id}: recomputes to {comp.value}, not {cell['value']}"
+            shown, pages = format_number(comp.value, comp.places) + "%", set()
+        elif cell["value"] != fs[0].value:
+            return f"cell {fs[0].fact_id}: {cell['value']} differs from fact {fs[0].value}"
+        else:
+            shown, pages = value_text(fs[0], ex.meta["lang"]), {fs[0].page}
+        if not any(shown in line and all(_cites(line, p) for p in pages) for line in lines):
+            return f"cell {fs[0].fact_id}: {shown!r} is not on an answer line citing its page"
+    return None
+
+
+def _cites(text: str, page: int) -> bool:
+    return re.search(rf"(?<!\d){page}(?!\d)", text) is not None

@@ -55,6 +55,17 @@ def cite(report: Report, page: int, lang: str) -> str:
     return phrase("cite", lang).format(company=report.company, year=report.year, page=page)
 
 
+def cell(f: Fact, report: Report, lang: str) -> str:
+    """A table cell: the value with its unit and the citation of the page it is printed on."""
+    cite_text = cite(report, f.page, lang)
+    return templates()["table"]["cell"][lang].format(value=value_text(f, lang), cite=cite_text)
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
 def names(report: Report) -> dict[str, str]:
     return {"company": report.company, "short": report.short, "year": str(report.year)}
 

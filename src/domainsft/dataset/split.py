@@ -39,6 +39,10 @@ def split(examples: list[Example], val_share: float, test_share: float, seed: in
     out: dict[str, list[Example]] = {"train": [], "val": [], "test": []}
     for ex in examples:
         ex.meta["split"] = where[ex.meta["company"]]
+        # A comparison of companies in two splits would put a report in both: left out (the
+        # builder counts it in stats.json as `cross_split_dropped`).
+        if any(where[c] != ex.meta["split"] for c in ex.meta.get("companies", [])):
+            continue
         out[ex.meta["split"]].append(ex)
     for part in out.values():
         part.sort(key=lambda ex: ex.id)

@@ -19,13 +19,16 @@ def load_model(
     device: str = "cpu",
     trainable: bool = True,
     chat_template: str | None = None,
+    quantization_config: Any = None,
 ) -> tuple[Any, Any]:
     """``(model, tokenizer)`` for ``spec`` (None/"default", hub id, local dir, adapter, .gguf).
 
     GGUF files load from their dense cache (converted on first use). ``trainable=False`` turns
     off gradients, which inference needs no memory for; the model is returned in eval mode
     either way (the trainer switches it to train mode). ``chat_template`` replaces or supplies
-    the tokenizer's template; a tokenizer left without one is an error.
+    the tokenizer's template; a tokenizer left without one is an error. ``quantization_config``
+    (e.g. bitsandbytes 4-bit for QLoRA) is passed to ``from_pretrained``; the model is then
+    placed on ``device`` by transformers.
 
     ``dtype="auto"``: fp32 when trainable (the optimizer needs fp32 weights), else the
     device's native half precision. On a bf16 CPU a bf16 model generates about twice as fast
@@ -38,7 +41,9 @@ def load_model(
         return _load_adapter(source, dtype, device, trainable, chat_template)
     location = _weights_location(source)
     tokenizer = _load_tokenizer_from(location, source, chat_template)
-    model = _from_pretrained(location, source, dtype)
+    model = _from_pretrained(location, source, dtype, quantization_config, device)
+    if quantization_config is not None:  # placed at load; quantized weights cannot move
+        return model.eval(), tokenizer
     return _prepare(model, device, trainable), tokenizer
 
 
@@ -71,10 +76,24 @@ def _hub_error(source: ModelSource, exc: Exception) -> ModelSpecError:
     )
 
 
-def _from_pretrained(location: str, source: ModelSource, dtype: str) -> Any:
+def _from_pretrained(
+    location: str,
+    source: ModelSource,
+    dtype: str,
+    quantization_config: Any = None,
+    device: str = "cpu",
+) -> Any:
     transformers = require("transformers", "train")
+    extra: dict[str, Any] = {}
+    if quantization_config is not None:
+        extra = {
+            "quantization_config": quantization_config,
+            "device_map": {"": str(resolve_device(device))},
+        }
     try:
-        return transformers.AutoModelForCausalLM.from_pretrained(location, dtype=parse_dtype(dtype))
+        return transformers.AutoModelForCausalLM.from_pretrained(
+            location, dtype=parse_dtype(dtype), **extra
+        )
     except OSError as exc:
         if source.kind == "hub":
             raise _hub_error(source, exc) from exc

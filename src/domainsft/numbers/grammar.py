@@ -13,14 +13,15 @@ _ZH_CUR = r"人民币元|人民币|美元|港元|港币|欧元|元"
 _EN_SCALE_RE = r"(?i:(?:trillion|billion|million|thousand)s?|bn|mn|tn)(?![A-Za-z])"
 _EN_CUR = r"(?i:US\s+dollars|U\.S\.\s+dollars|dollars|USD|RMB|CNY|yuan|renminbi|HKD|euros?)"
 _UNIT = (
-    r"%|个百分点|百分点|(?i:percentage\s+points?|ppt?)(?![A-Za-z])|/股|/share"
+    r"%|个百分点|百分点|(?i:percentage\s+points?|ppt?|per\s?cent)(?![A-Za-z])|/股|/share"
     r"|(?i:per\s+(?:basic\s+|diluted\s+)?share)|人(?!民)|名|(?i:employees|persons|people)"
     r"(?![A-Za-z])|倍|(?i:times)(?![A-Za-z])|(?<=\d)x(?![A-Za-z])|天|(?i:days?)(?![A-Za-z])"
     r"|股(?![东票权])|(?i:shares)(?![A-Za-z])|(?i:bps?)(?![A-Za-z])|基点"
 )
 _UNIT_KIND = {
-    "%": "%", "个百分点": "pp", "百分点": "pp", "pp": "pp", "ppt": "pp", "percentage point": "pp",
-    "percentage points": "pp", "/股": "/share", "/share": "/share", "人": "persons",
+    "%": "%", "percent": "%", "per cent": "%", "个百分点": "pp", "百分点": "pp", "pp": "pp",
+    "ppt": "pp", "percentage point": "pp", "percentage points": "pp", "/股": "/share",
+    "/share": "/share", "人": "persons",
     "名": "persons", "employees": "persons", "persons": "persons", "people": "persons",
     "倍": "times", "times": "times", "x": "times", "天": "days", "day": "days", "days": "days",
     "股": "shares", "shares": "shares", "bp": "bp", "bps": "bp", "基点": "bp",
@@ -43,6 +44,7 @@ def _tail_re() -> str:
     close = (
         r"(?(lp)\s*(?P<rp>\)))(?(lp2)\s*(?P<rp2>\)))"
         r"(?:(?<=\))\s*(?P<post>%|(?i:bps?)(?![A-Za-z])))?"
+        rf"(?:(?<=\))\s*(?P<pscale>{_EN_SCALE_RE}))?"  # $(9.8) million
     )
     return rf"""
         (?:\s*(?P<zscale>{_ZH_SCALE}))?

@@ -26,7 +26,7 @@ def _unit_and_scale(
 ) -> tuple[str, str]:
     currency = _currency(g.get("cur"), g.get("zcur"), g.get("ecur"))
     word = _unit_word(g)
-    kind = "/share" if word.startswith("per ") else _UNIT_KIND.get(word)
+    kind = _UNIT_KIND.get(word) or ("/share" if word.startswith("per ") else None)
     scale = _printed_scale(g)
     if kind == "/share":
         money = currency or (default_unit if default_unit in _EN_CURRENCY_SIGN else None)
@@ -130,7 +130,7 @@ def parse_number(text: str) -> Decimal | None:
     if not m:
         return None
     g = m.groupdict()
-    if any(g[k] for k in ("zscale", "zcur", "escale", "short", "ecur")):
+    if any(g[k] for k in ("zscale", "zcur", "escale", "short", "ecur", "pscale")):
         return None
     if _unit_word(g) not in ("", "%") or (g["cur"] and g["cur"].lower() not in _CUR_SYMBOLS):
         return None

@@ -94,7 +94,7 @@ def _printed_scale(g: dict[str, str | None]) -> str | None:
         return (g.get("zscale") or "") + "元"
     if g.get("zscale"):
         return g["zscale"]
-    word = g.get("escale") or g.get("short")
+    word = g.get("escale") or g.get("short") or g.get("pscale")
     return canonical_scale(word) if word else None
 
 

@@ -60,7 +60,7 @@ _LOCATORS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("fraction", re.compile(r"(?<![\d.,/])\d+\s*/\s*\d+(?![\d.,/])")),
 )  # fmt: skip
 _BARE_YEAR = re.compile(r"(?:19|20)\d{2}")
-_WORD_GROUPS = ("zscale", "zcur", "escale", "short", "ecur", "unit", "post")
+_WORD_GROUPS = ("zscale", "zcur", "escale", "short", "ecur", "unit", "post", "pscale")
 
 
 def find_quantities(text: str) -> list[Quantity]:

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from domainsft.dataset.families import claim, derived, info, lookup, multi, negative, yoy
+from domainsft.dataset.families import (
+    claim,
+    compare,
+    derived,
+    info,
+    lookup,
+    multi,
+    negative,
+    summary,
+    trend,
+    yoy,
+)
 from domainsft.dataset.families.base import Context
 from domainsft.records import Example
 
@@ -18,5 +29,8 @@ FAMILIES: dict[str, Generator] = {
     "yoy": yoy.generate,
     "info": info.generate,
     "claim": claim.generate,
+    "trend": trend.generate,
+    "compare": compare.generate,
+    "summary": summary.generate,
     "negative": negative.generate,
 }

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from domainsft.dataset.corpus import Index, Report
 from domainsft.dataset.render import rng_for
 from domainsft.domains.finance.templates import family, phrase, templates
-from domainsft.records import Example, Fact
+from domainsft.records import Example, Fact, Page
 
 
 @dataclass
@@ -17,6 +17,7 @@ class Context:
     index: Index
     seed: int
     claim_false_share: float = 0.5
+    pages: dict[tuple[str, int], Page] = field(default_factory=dict)  # (doc_id, page) -> page
 
 
 def rng(ctx: Context, *parts: object) -> random.Random:
@@ -67,3 +68,9 @@ def example(
 
 def gold_of(f: Fact, places: int) -> dict[str, Any]:
     return {"value": f.value, "unit": f.unit, "scale": f.scale, "places": places}
+
+
+def cell_of(f: Fact, places: int) -> dict[str, Any]:
+    """The gold of one table cell (``meta.cells``): the fact it shows and its value."""
+    return {"fact_ids": [f.fact_id], "metric": f.metric, "fiscal_year": f.fiscal_year,
+            **gold_of(f, places)}  # fmt: skip

@@ -1,0 +1,101 @@
+"""What a run leaves behind: the adapter (or model), a merged model, the card, the summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from domainsft.config import TrainConfig, dump_config
+
+
+def save_trained(model: Any, tokenizer: Any, cfg: TrainConfig) -> Path:
+    """PEFT methods write ``out/adapter``; full fine-tuning writes ``out/model``."""
+    target = cfg.out / ("model" if cfg.method == "full" else "adapter")
+    model = _as_fp32(model) if cfg.method == "full" else model
+    model.save_pretrained(target, safe_serialization=True)
+    tokenizer.save_pretrained(target)
+    return target
+
+
+def _as_fp32(model: Any) -> Any:
+    for p in model.parameters():
+        if p.dtype != torch.float32 and p.is_floating_point():
+            p.data = p.data.float()
+    return model
+
+
+def save_merged(adapter_dir: Path, cfg: TrainConfig) -> Path:
+    """Base weights reloaded in fp32 with the adapter folded in, as plain safetensors.
+
+    The base is reloaded rather than merged in place because training may store frozen
+    weights in bf16 (``tuners.cast_frozen_linears``), which a merged model must not inherit.
+    """
+    from domainsft.models import load_model
+
+    model, tokenizer = load_model(str(adapter_dir), dtype="float32", device="cpu", trainable=False)
+    merged = model.merge_and_unload()
+    target = cfg.out / "merged"
+    merged.save_pretrained(target, safe_serialization=True)
+    tokenizer.save_pretrained(target)
+    return target
+
+
+def write_summary(cfg: TrainConfig, summary: dict[str, Any]) -> None:
+    (cfg.out / "config.yaml").write_text(dump_config(cfg), encoding="utf-8")
+    (cfg.out / "summary.json").write_text(
+        json.dumps(summary, indent=1, ensure_ascii=False, default=str)
+    )
+    (cfg.out / "training_card.md").write_text(card(cfg, summary), encoding="utf-8")
+
+
+def card(cfg: TrainConfig, s: dict[str, Any]) -> str:
+    data, final = s["data"], s.get("final", {})
+    share = 100 * s["trainable_params"] / max(1, s["total_params"])
+    method = cfg.method
+    if cfg.method in ("lora", "qlora"):
+        lo = cfg.lora
+        method += (
+            f" (r={lo.r}, alpha={lo.alpha}, dropout={lo.dropout}, targets={lo.target_modules})"
+        )
+    base = f"`{s['base_model']}`"
+    if s.get("continued"):
+        base += f" (continued from adapter `{cfg.model}`)"
+    rows = {
+        "Data": [
+            f"train: `{cfg.data}`: {data['read']} examples read, {data['kept']} trained on, "
+            f"{data['tokens']:,} tokens ({data['supervised_tokens']:,} supervised)",
+            f"dropped: {data['dropped'] or 'none'}",
+            f"validation: `{cfg.val_data}` ({s.get('val_examples', 0)} examples)",
+        ],
+        "Method": [
+            f"base model: {base}",
+            f"method: {method}",
+            f"trainable parameters: {s['trainable_params']:,} of {s['total_params']:,} "
+            f"({share:.3f} %)",
+            f"precision: {s['precision']}; packing: {s['packing']}; max_length {cfg.max_length}",
+            f"lr {cfg.lr} -> {cfg.min_lr} (cosine, warmup {s['warmup_steps']} steps), layer "
+            f"decay {cfg.layer_lr_decay}, label smoothing {cfg.label_smoothing}",
+            f"against forgetting: L2-SP {cfg.l2sp}, EWC {cfg.ewc}, frozen layers "
+            f"{cfg.freeze_layers}",
+            f"steps: {s['steps']} ({s['epochs']:.2f} epochs), grad accumulation "
+            f"{cfg.grad_accum}, processes {s['world_size']}",
+        ],
+        "Result": [
+            f"final train loss (last step): {final.get('loss', 'n/a')}",
+            f"eval loss: {final.get('eval_loss', 'n/a')}; key-number hit rate: "
+            f"{final.get('key_number_hit_rate', 'n/a')}",
+            f"wall time: {s['seconds']:.1f} s; {s['tokens_per_s']:.0f} tokens/s; token "
+            f"utilisation {100 * s['token_utilisation']:.1f} %",
+            "outputs: " + ", ".join(f"`{p}`" for p in s["outputs"]),
+        ],
+    }
+    lines = [f"# Training card: {cfg.out.name}", ""]
+    for title, items in rows.items():
+        lines += [f"## {title}", *(f"- {item}" for item in items), ""]
+    lines.append(
+        "The resolved config is in `config.yaml`; every step's metrics in `metrics.jsonl`."
+    )
+    return "\n".join(lines) + "\n"
