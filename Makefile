@@ -8,7 +8,7 @@ TORCH ?= torch==2.13.0
 DEBS := fonts-wqy-zenhei tesseract-ocr tesseract-ocr-chi-sim
 DEMO ?= runs/demo
 
-.PHONY: setup system-deps venv test test-fast lint format bench demo clean
+.PHONY: setup system-deps venv test test-fast lint format bench bench-train demo clean
 
 setup: system-deps venv
 
@@ -34,8 +34,10 @@ demo: setup
 	$(BIN)/domainsft sample-reports --out $(DEMO)/reports
 	$(BIN)/domainsft ingest $(DEMO)/reports --out $(DEMO)/corpus
 	$(BIN)/domainsft facts $(DEMO)/corpus --out $(DEMO)/corpus/facts.jsonl
-	$(BIN)/domainsft build-dataset --corpus $(DEMO)/corpus --out $(DEMO)/dataset
+	$(BIN)/domainsft build-dataset --corpus $(DEMO)/corpus --out $(DEMO)/dataset --config recipes/demo.yaml
 	$(BIN)/domainsft check-provenance $(DEMO)/dataset --corpus $(DEMO)/corpus
+	$(BIN)/domainsft train recipes/demo.yaml --data $(DEMO)/dataset/train.jsonl \
+		--set train.val_data=$(DEMO)/dataset/val.jsonl --out $(DEMO)/train
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
@@ -53,6 +55,9 @@ format: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py
+
+bench-train: setup
+	$(BIN)/python benchmarks/bench_train.py
 
 clean:
 	rm -rf runs .pytest_cache build src/*.egg-info

@@ -11,11 +11,16 @@ import torch
 from domainsft.config import TrainConfig, dump_config
 
 
-def save_trained(model: Any, tokenizer: Any, cfg: TrainConfig) -> Path:
-    """PEFT methods write ``out/adapter``; full fine-tuning writes ``out/model``."""
+def save_trained(
+    model: Any, tokenizer: Any, cfg: TrainConfig, state_dict: dict | None = None
+) -> Path:
+    """PEFT methods write ``out/adapter``; full fine-tuning writes ``out/model``.
+
+    ``state_dict``: the full weights gathered from shards (FSDP / ZeRO-3), else None.
+    """
     target = cfg.out / ("model" if cfg.method == "full" else "adapter")
     model = _as_fp32(model) if cfg.method == "full" else model
-    model.save_pretrained(target, safe_serialization=True)
+    model.save_pretrained(target, safe_serialization=True, state_dict=state_dict)
     tokenizer.save_pretrained(target)
     return target
 
@@ -30,8 +35,8 @@ def _as_fp32(model: Any) -> Any:
 def save_merged(adapter_dir: Path, cfg: TrainConfig) -> Path:
     """Base weights reloaded in fp32 with the adapter folded in, as plain safetensors.
 
-    The base is reloaded rather than merged in place because training may store frozen
-    weights in bf16 (``tuners.cast_frozen_linears``), which a merged model must not inherit.
+    The base is reloaded from its source rather than merged in place, so the merged model is
+    exactly what eval and serve get from ``load_model(adapter)`` + ``merge_and_unload``.
     """
     from domainsft.models import load_model
 

@@ -145,25 +145,6 @@ def freeze_lowest(model: torch.nn.Module, n: int) -> int:
     return frozen
 
 
-def cast_frozen_linears(model: torch.nn.Module, dtype: torch.dtype) -> int:
-    """Store frozen Linear weights of the transformer blocks in the autocast dtype.
-
-    Autocast would cast them to ``dtype`` before every matmul anyway (its cast cache only
-    keeps leaves that require grad), so storing them that way gives the same numbers and
-    saves a cast per layer per step. Embeddings, norms and trainable weights stay fp32.
-    """
-    n = 0
-    for name, module in model.named_modules():
-        if isinstance(module, torch.nn.Linear) and _LAYER.search(name + "."):
-            w = module.weight
-            if not w.requires_grad and w.dtype == torch.float32:
-                module.weight.data = w.data.to(dtype)
-                if module.bias is not None and not module.bias.requires_grad:
-                    module.bias.data = module.bias.data.to(dtype)
-                n += 1
-    return n
-
-
 def count_parameters(model: torch.nn.Module) -> tuple[int, int]:
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return trainable, sum(p.numel() for p in model.parameters())
