@@ -306,7 +306,9 @@ class TrainConfig(StageConfig):
         "each example); off: padded batches of `batch_size`. Prefix tuning never packs.",
     )  # fmt: skip
     pack_length: int | None = Field(
-        None, ge=16, description="Tokens per packed row; null: max_length."
+        None,
+        ge=16,
+        description="Tokens per packed row; null: max_length (a shorter row also caps examples).",
     )
     batch_size: int = Field(4, ge=1, description="Examples per batch when not packing.")
     grad_accum: int = Field(1, ge=1, description="Micro-batches per optimizer step.")

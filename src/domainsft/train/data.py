@@ -185,7 +185,8 @@ _FIXES = {
     "no assistant tokens to learn from": "add an assistant turn, or set "
     "`train.on_bad_example=drop` "
     "to skip such lines (they are counted in the training card)",
-    "answer cut by truncation": "raise `train.max_length`, shorten the prompt/context, or set "
+    "answer cut by truncation": "raise `train.max_length` (and `train.pack_length` if "
+    "set), shorten the prompt/context, or set "
     "`train.on_bad_example=drop` to skip such lines (they are counted in the training card)",
 }
 

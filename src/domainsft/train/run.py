@@ -52,7 +52,7 @@ def train(
     examples, report = tokenize(
         tokenizer,
         inputs.train,
-        max_length=cfg.max_length,
+        max_length=setup.longest(cfg),
         train_on_prompt=cfg.train_on_prompt,
         on_bad=cfg.on_bad_example,
     )

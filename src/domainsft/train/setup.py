@@ -189,7 +189,7 @@ def val_examples(tokenizer: Any, convs: list[Conversation], cfg: TrainConfig) ->
     if not convs:
         return []
     examples, _ = (
-        tokenize(tokenizer, convs[: cfg.eval_samples], max_length=cfg.max_length, on_bad="drop")
+        tokenize(tokenizer, convs[: cfg.eval_samples], max_length=longest(cfg), on_bad="drop")
         if _any_usable(convs)
         else ([], None)
     )
@@ -198,6 +198,13 @@ def val_examples(tokenizer: Any, convs: list[Conversation], cfg: TrainConfig) ->
 
 def _any_usable(convs: list[Conversation]) -> bool:
     return any(m["role"] == "assistant" for c in convs for m in c.messages)
+
+
+def longest(cfg: TrainConfig) -> int:
+    """Longest example in tokens: ``max_length``, or a packed row if that is shorter."""
+    if cfg.packing and cfg.method != "prefix" and cfg.pack_length:
+        return min(cfg.max_length, cfg.pack_length)
+    return cfg.max_length
 
 
 def make_plan(examples: list[Tokenized], cfg: TrainConfig, world: int, packed: bool) -> Plan:
@@ -228,7 +235,7 @@ def anchor(
     packed: bool,
 ) -> Anchor | None:
     if cfg.ewc > 0:
-        examples, _ = tokenize(tokenizer, general, max_length=cfg.max_length, on_bad="drop")
+        examples, _ = tokenize(tokenizer, general, max_length=longest(cfg), on_bad="drop")
         plan = make_plan(examples, cfg.model_copy(update={"grad_accum": 1}), 1, packed)
         build = batch_builder(examples, packed, tokenizer.pad_token_id)
         batches = [build(u).to(acc.device) for u in plan.units[: cfg.ewc_batches]]
