@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -70,3 +74,29 @@ def make_cfg(tiny_model, chat_data, tmp_path):
         return TrainConfig(**(base | kw))
 
     return make
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_launcher(cmd: list[str], timeout: int) -> str:
+    """Run a multi-process launcher; its output, or a failed assertion with the output.
+
+    The launcher gets its own session, so that a hang kills its workers too, not only it.
+    """
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        raise AssertionError(f"{cmd[2]} hung; output:\n{out[-3000:]}") from None
+    assert proc.returncode == 0, out[-3000:]
+    return out

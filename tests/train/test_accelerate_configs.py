@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,6 +17,8 @@ from accelerate.utils.constants import (
     FSDP_SHARDING_STRATEGY,
     FSDP_STATE_DICT_TYPE,
 )
+
+from tests.train.conftest import free_port, run_launcher
 
 FOLDER = Path(__file__).resolve().parents[2] / "src" / "domainsft" / "recipes" / "accelerate"
 CONFIGS = sorted(FOLDER.glob("*.yaml"))
@@ -80,12 +78,6 @@ def test_deepspeed_values(stage):
     assert ds["offload_optimizer_device"] == ds["offload_param_device"] == "none"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_cpu_ddp_config_trains_with_two_processes(make_cfg, tmp_path):
     cfg = make_cfg(out=tmp_path / "run", max_steps=2, pack_length=96, device="cpu")
     recipe = tmp_path / "recipe.yaml"
@@ -97,29 +89,13 @@ def test_cpu_ddp_config_trains_with_two_processes(make_cfg, tmp_path):
         "--config_file",
         str(FOLDER / "cpu_ddp.yaml"),
         "--main_process_port",
-        str(_free_port()),
+        str(free_port()),
         "-m",
         "domainsft",
         "train",
         str(recipe),
     ]
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
-    # own session, so that a hang kills the workers too, not only the launcher
-    proc = subprocess.Popen(
-        cmd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        out, _ = proc.communicate(timeout=240)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        raise AssertionError(f"accelerate launch hung; output:\n{out[-3000:]}") from None
-    assert proc.returncode == 0, out[-3000:]
+    run_launcher(cmd, timeout=240)
     summary = json.loads((cfg.out / "summary.json").read_text())
     assert summary["world_size"] == 2
     assert summary["steps"] == 2
