@@ -11,7 +11,7 @@ tokens/s (non-padding tokens processed per second of training loop), wall time o
 peak RSS, token utilisation (non-padding share of the positions computed) and the final loss
 (mean of the last 3 logged steps); then domainsft's speed-up over TRL's best.
 
-    python benchmarks/bench_train.py [--examples 128] [--seed 0]
+    python benchmarks/bench_train.py [--examples 128] [--seed 0] [--pack-length 2048]
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def last_losses(values: list[float], k: int = 3) -> float:
 # --------------------------------------------------------------------- the two sides
 
 
-def run_domainsft(data: Path, seed: int) -> dict:
+def run_domainsft(data: Path, seed: int, pack_length: int = 2048) -> dict:
     from domainsft.config import TrainConfig
     from domainsft.train import train
 
@@ -81,7 +81,7 @@ def run_domainsft(data: Path, seed: int) -> dict:
     cfg = TrainConfig(
         model="default", data=data, val_data=None, out=out, method="lora", lora=LORA,
         epochs=1, lr=LR, min_lr=0.0, warmup_ratio=WARMUP, max_length=MAX_LENGTH,
-        eval_steps=None, eval_generate=0, save_steps=None, seed=seed,
+        eval_steps=None, eval_generate=0, save_steps=None, seed=seed, pack_length=pack_length,
     )  # fmt: skip
     t0 = time.perf_counter()
     s = train(cfg, progress=False)
@@ -172,14 +172,18 @@ RUNNERS = {
 # --------------------------------------------------------------------- driver
 
 
-def child(name: str, data: Path, seed: int) -> None:
-    result = RUNNERS[name](data, seed)
+def child(name: str, data: Path, seed: int, pack_length: int) -> None:
+    if name == "domainsft":
+        result = run_domainsft(data, seed, pack_length)
+    else:
+        result = RUNNERS[name](data, seed)
     result["peak_rss_mib"] = peak_rss_mib()
     print("RESULT " + json.dumps(result), flush=True)
 
 
-def measure(name: str, data: Path, seed: int) -> dict:
+def measure(name: str, data: Path, seed: int, pack_length: int) -> dict:
     cmd = [sys.executable, __file__, "--child", name, "--data", str(data), "--seed", str(seed)]
+    cmd += ["--pack-length", str(pack_length)]
     print(f"running {name} ...", flush=True)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
@@ -211,15 +215,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--examples", type=int, default=128, help="Training examples (one epoch).")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--pack-length", type=int, default=2048, help="domainsft tokens per packed row (one step)."
+    )
     ap.add_argument("--only", nargs="*", choices=list(RUNNERS), help="Run only these sides.")
     ap.add_argument("--child", choices=list(RUNNERS), help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        return child(args.child, args.data, args.seed)
+        return child(args.child, args.data, args.seed, args.pack_length)
     data = subset(build_dataset(), args.examples, args.seed)
     print(f"data: {data} ({args.examples} examples)")
-    results = {name: measure(name, data, args.seed) for name in args.only or RUNNERS}
+    results = {
+        name: measure(name, data, args.seed, args.pack_length) for name in args.only or RUNNERS
+    }
     report(results)
 
 
