@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from domainsft.config import TrainConfig, dump_config
 
 
@@ -19,17 +17,9 @@ def save_trained(
     ``state_dict``: the full weights gathered from shards (FSDP / ZeRO-3), else None.
     """
     target = cfg.out / ("model" if cfg.method == "full" else "adapter")
-    model = _as_fp32(model) if cfg.method == "full" else model
     model.save_pretrained(target, safe_serialization=True, state_dict=state_dict)
     tokenizer.save_pretrained(target)
     return target
-
-
-def _as_fp32(model: Any) -> Any:
-    for p in model.parameters():
-        if p.dtype != torch.float32 and p.is_floating_point():
-            p.data = p.data.float()
-    return model
 
 
 def save_merged(adapter_dir: Path, cfg: TrainConfig) -> Path:

@@ -186,18 +186,14 @@ def _check_continuable(adapter: Any) -> None:
 
 
 def val_examples(tokenizer: Any, convs: list[Conversation], cfg: TrainConfig) -> list[Tokenized]:
-    if not convs:
+    """Up to ``eval_samples`` validation examples; unusable ones are skipped, not fatal."""
+    try:
+        examples, _ = tokenize(
+            tokenizer, convs[: cfg.eval_samples], max_length=longest(cfg), on_bad="drop"
+        )
+    except InputError:  # none of them has an answer to score
         return []
-    examples, _ = (
-        tokenize(tokenizer, convs[: cfg.eval_samples], max_length=longest(cfg), on_bad="drop")
-        if _any_usable(convs)
-        else ([], None)
-    )
     return examples
-
-
-def _any_usable(convs: list[Conversation]) -> bool:
-    return any(m["role"] == "assistant" for c in convs for m in c.messages)
 
 
 def longest(cfg: TrainConfig) -> int:
