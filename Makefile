@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # torch is pinned to the CPU build that lies on this disk; a plain `torch` requirement could
 # pull a multi-GB CUDA build. Installed before the extras so nothing asks for another one.
 TORCH ?= torch==2.13.0
-DEBS := fonts-wqy-zenhei tesseract-ocr tesseract-ocr-chi-sim
+DEBS := fonts-wqy-zenhei tesseract-ocr tesseract-ocr-chi-sim chromium
 DEMO ?= runs/demo
 
 .PHONY: setup system-deps venv test test-fast lint format bench bench-train demo clean
@@ -38,6 +38,11 @@ demo: setup
 	$(BIN)/domainsft check-provenance $(DEMO)/dataset --corpus $(DEMO)/corpus
 	$(BIN)/domainsft train recipes/demo.yaml --data $(DEMO)/dataset/train.jsonl \
 		--set train.val_data=$(DEMO)/dataset/val.jsonl --out $(DEMO)/train
+	$(BIN)/domainsft eval --config recipes/demo.yaml --data $(DEMO)/dataset/test.jsonl \
+		--corpus $(DEMO)/corpus --model default --name base --out $(DEMO)/eval/base
+	$(BIN)/domainsft eval --config recipes/demo.yaml --data $(DEMO)/dataset/test.jsonl \
+		--corpus $(DEMO)/corpus --adapter $(DEMO)/train/adapter --name lora --out $(DEMO)/eval/lora
+	$(BIN)/domainsft compare $(DEMO)/eval/base $(DEMO)/eval/lora --out $(DEMO)/eval/compare
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -480,14 +480,247 @@ def score(
     )
 
 
-def _stage(config: Path | None, overrides: list[str] | None, name: str, **flags):
+@app.command("eval")
+def eval_(
+    model: Annotated[
+        str | None, typer.Option(help="HF id, local dir, .gguf or adapter dir; default: SmolLM2.")
+    ] = None,
+    adapter: Annotated[Path | None, typer.Option(help="A PEFT adapter to put on --model.")] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Dataset split for the `test` task (DATASET/test.jsonl).")
+    ] = None,
+    task: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--task",
+            help="Built-in task (test, tatqa_dev, erc_round2, general) or a YAML spec. "
+            "Repeatable; default: test.",
+        ),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+    endpoint: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible base URL to evaluate instead.")
+    ] = None,
+    endpoint_model: Annotated[
+        str | None, typer.Option(help="Model name at the endpoint (default: --model).")
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Ingested corpus folder: page texts for citation checks.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="At most N items per task.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Prompts per batch.")] = None,
+    max_new_tokens: Annotated[
+        int | None, typer.Option(help="Answer length limit (default: each task's own).")
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", help="Suite option KEY=VALUE, e.g. pages=runs/erc/pages.jsonl."),
+    ] = None,
+    select_uncertain: Annotated[
+        int | None,
+        typer.Option(help="Export the N least confident answers as Label Studio tasks."),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Run name in the results.")] = None,
+    export_lm_eval: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the tasks as lm-evaluation-harness tasks (docs, YAML, metrics module) "
+            "into this folder and stop; no model is loaded.",
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Evaluate a model: generate answers for each task, score them, write a report.
+
+    Metrics: exact match (numbers read with units and scales, at the gold's precision),
+    key-number accuracy (every gold figure present and right), CoT consistency (the formula's
+    operands and result), part recall of multi-part answers, citation precision (a cited page
+    really contains the figure; needs --corpus) and recall, hallucinated-number rate,
+    disclaimer and forbidden-phrase compliance, perplexity of the reference answers, latency
+    p50/p95, tokens/s and token utilisation. Writes OUT/results.json, OUT/samples.jsonl (every
+    prompt, output, gold and metric) and OUT/report.html.
+
+    Examples:
+
+    - domainsft eval --adapter runs/demo/train/adapter --data runs/demo/dataset/test.jsonl
+      --corpus runs/demo/corpus --out runs/demo/eval
+
+    - domainsft eval --task general --task tatqa_dev --limit 100 --out runs/base-eval
+
+    - domainsft eval --endpoint http://localhost:8000/v1 --endpoint-model my-model --task general
+
+    Compare runs (base vs fine-tuned, forgetting on the general set) with `domainsft compare`.
+    """
+    opts = dict(_key_value(o) for o in option or [])
+    cfg = _stage(
+        config, set_, "eval", model=model, adapter=adapter, data=data, tasks=task, out=out,
+        endpoint=endpoint, endpoint_model=endpoint_model, corpus=corpus, limit=limit,
+        batch_size=batch_size, select_uncertain=select_uncertain, name=name,
+        max_new_tokens=max_new_tokens,
+    )  # fmt: skip
+    cfg.options = {**cfg.options, **opts}
+    from domainsft.config import dump_config
+    from domainsft.eval.items import PageTexts
+    from domainsft.eval.runner import EvalJob, check_metrics, resolve_tasks, run
+
+    try:
+        specs = resolve_tasks(cfg.tasks, cfg.data)
+        check_metrics(specs)
+        for spec in specs:
+            spec.max_new_tokens = cfg.max_new_tokens or spec.max_new_tokens
+        if export_lm_eval is not None:
+            _export_lm_eval(specs, cfg, export_lm_eval)
+            return
+        pages = PageTexts.load(cfg.corpus) if cfg.corpus else PageTexts()
+        job = EvalJob(
+            tasks=specs, out=cfg.out, name=cfg.name or cfg.out.name, pages=pages,
+            limit=cfg.limit, options=cfg.options, select_uncertain=cfg.select_uncertain,
+            model_info=_model_info(cfg), mlflow=cfg.mlflow,
+        )  # fmt: skip
+        backend = _eval_backend(cfg)
+        results = run(job, backend)
+    except InputError as exc:
+        _fail(str(exc))
+    (cfg.out / "eval_config.yaml").write_text(dump_config(cfg), encoding="utf-8")
+    for task_name, summary in results["tasks"].items():
+        m, lat = summary["metrics"], summary["latency"]
+        shown = ", ".join(f"{k} {v:.3f}" for k, v in m.items() if v is not None and k in _HEADLINE)
+        console.print(
+            f"{task_name}: {summary['n']} items; {shown}; p50 {lat['p50_s']} s, "
+            f"{lat['tokens_per_s']} tokens/s"
+        )
+    console.print(f"results.json, samples.jsonl, report.html -> {cfg.out}")
+
+
+def _export_lm_eval(specs: list, cfg: Any, out: Path) -> None:
+    from domainsft.eval.lm_eval_export import export
+    from domainsft.eval.runner import build_items
+
+    for spec in specs:
+        path = export(spec, build_items(spec, cfg.limit, cfg.options), out)
+        console.print(f"{spec.name}: {path}")
+    console.print(
+        f"run: lm_eval --model hf --model_args pretrained=MODEL --include_path {out} "
+        f"--tasks {','.join(s.name for s in specs)} --apply_chat_template"
+    )
+
+
+_HEADLINE = ("exact_match", "key_number_accuracy", "citation_precision", "perplexity")
+
+
+def _key_value(text: str) -> tuple[str, Any]:
+    import yaml
+
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        _fail(f"--option {text!r}: write KEY=VALUE, e.g. --option pages=runs/erc/pages.jsonl")
+    return key.strip(), yaml.safe_load(value)
+
+
+def _model_info(cfg: Any) -> dict[str, Any]:
+    if cfg.endpoint:
+        return {"endpoint": cfg.endpoint, "model": cfg.endpoint_model or cfg.model}
+    return {"model": cfg.model, "adapter": str(cfg.adapter) if cfg.adapter else None}
+
+
+def _eval_backend(cfg: Any) -> Any:
+    from domainsft.eval.backends import EndpointBackend, LocalBackend
+
+    if cfg.endpoint:
+        return EndpointBackend(
+            cfg.endpoint,
+            cfg.endpoint_model or cfg.model,
+            api_key_env=cfg.api_key_env,
+            concurrency=cfg.batch_size,
+        )
+    model = None if cfg.model == "default" and cfg.adapter else cfg.model
+    return LocalBackend(
+        model, str(cfg.adapter) if cfg.adapter else None, batch_size=cfg.batch_size,
+        dtype=cfg.dtype,
+    )  # fmt: skip
+
+
+@app.command()
+def compare(
+    runs: Annotated[
+        list[Path], typer.Argument(help="Result folders of `domainsft eval`, baseline first.")
+    ],
+    out: Annotated[Path, typer.Option(help="Output folder: compare.json + report.html.")],
+) -> None:
+    """Compare eval runs side by side: per-task deltas against the first (the baseline) and
+    forgetting on the general set (exact match before vs after fine-tuning).
+
+    Example: domainsft compare runs/base-eval runs/ft-eval --out runs/compare
+    """
+    from domainsft.eval.compare import compare as run_compare
+
+    try:
+        summary = run_compare(runs, out)
+    except InputError as exc:
+        _fail(str(exc))
+    for name, f in summary["forgetting"].items():
+        console.print(f"{name}: " + (f["verdict"] if f else "no general task in both runs"))
+    console.print(f"compare.json, report.html -> {out}")
+
+
+@app.command("pseudo-label")
+def pseudo_label(
+    questions: Annotated[
+        Path, typer.Option(help='Unlabeled questions JSONL: {"id", "question"} or messages.')
+    ],
+    corpus: Annotated[Path, typer.Option(help="Corpus folder with facts.jsonl (or the file).")],
+    out: Annotated[Path, typer.Option(help="Output folder.")],
+    model: Annotated[str | None, typer.Option(help="Model (default: eval.model).")] = None,
+    adapter: Annotated[Path | None, typer.Option(help="A PEFT adapter to put on it.")] = None,
+    max_new_tokens: Annotated[
+        int | None, typer.Option(help="Answer length limit (default: eval.max_new_tokens or 384).")
+    ] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Prompts per batch.")] = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Self-training: answer unlabeled questions and keep the answers whose figures verify.
+
+    An answer is kept when every figure it states equals a fact of the company the question
+    names (or is the ratio, growth, sum or difference of two verified figures) and every page it
+    cites holds a figure it used. Kept answers go to OUT/pseudo_labeled.jsonl as training
+    examples (meta.pseudo_label = true; train on them with --data or mix them in), the rest to
+    OUT/rejects.jsonl with the reason, counts to OUT/stats.json.
+
+    Example: domainsft pseudo-label --questions new_questions.jsonl --corpus runs/demo/corpus
+    --adapter runs/demo/train/adapter --out runs/demo/pseudo
+    """
+    from domainsft.eval.backends import Generation
+    from domainsft.eval.pseudo_label import load_facts, read_questions
+    from domainsft.eval.pseudo_label import pseudo_label as run_pseudo_label
+
+    cfg = _stage(
+        config, set_, "eval", model=model, adapter=adapter, batch_size=batch_size,
+        max_new_tokens=max_new_tokens,
+    )  # fmt: skip
+    try:
+        qs = read_questions(questions)
+        facts = load_facts(corpus)
+        backend = _eval_backend(cfg)
+        answers = backend.generate([q.prompt for q in qs], Generation(cfg.max_new_tokens or 384))
+        stats = run_pseudo_label(qs, [a.text for a in answers], facts, out)
+    except InputError as exc:
+        _fail(str(exc))
+    console.print(
+        f"{stats['kept']} of {stats['questions']} answers verified -> "
+        f"{out / 'pseudo_labeled.jsonl'}; rejected: {stats['reasons']}"
+    )
+
+
+def _stage(config: Path | None, overrides: list[str] | None, stage: str, **flags):
     """The stage's config: recipe values, then --set overrides, then explicit flags."""
-    values = {f"{name}.{k}": v for k, v in flags.items() if v is not None}
+    values = {f"{stage}.{k}": v for k, v in flags.items() if v is not None}
     try:
         recipe = load_recipe(config, overrides, values)
     except InputError as exc:
         _fail(str(exc))
-    return getattr(recipe, name)
+    return getattr(recipe, stage)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m domainsft`

@@ -373,19 +373,71 @@ class TrainConfig(StageConfig):
 
 
 class EvalConfig(StageConfig):
-    """`domainsft score` (and later `eval`): how answers are scored against gold."""
+    """`domainsft eval` (generate, score, report) and `domainsft score` (pre-generated answers)."""
 
     out: Path = Field(
-        Path("runs/demo/eval"), description="Output folder: verdicts.jsonl + summary.json."
+        Path("runs/demo/eval"),
+        description="Output folder: results.json, samples.jsonl, report.html (eval); "
+        "verdicts.jsonl + summary.json (score).",
     )
     mode: Literal["strict", "erc"] = Field(
         "strict",
-        description="strict: numbers equal at the gold's precision; erc: the Enterprise RAG "
-        "Challenge rule (numbers within 1 % relative).",
+        description="score: strict = numbers equal at the gold's precision; erc = the "
+        "Enterprise RAG Challenge rule (within 1 % relative). eval takes each task's own mode.",
     )
     strict_ids: bool = Field(
-        False, description="Error when prediction and gold ids differ (else: counted)."
+        False, description="score: error when prediction and gold ids differ (else: counted)."
     )
+    model: str = Field(
+        "default",
+        description="Model to evaluate: HF id, local directory, .gguf, or an adapter directory; "
+        "'default' is the embedded SmolLM2-135M-Instruct.",
+    )
+    adapter: Path | None = Field(
+        None, description="A PEFT adapter to put on `model` (its own base is used when unset)."
+    )
+    endpoint: str | None = Field(
+        None,
+        description="Evaluate a served model instead: an OpenAI-compatible base URL "
+        "(e.g. http://localhost:8000/v1).",
+    )
+    endpoint_model: str | None = Field(
+        None, description="Model name to request from the endpoint (default: `model`)."
+    )
+    api_key_env: str | None = Field(
+        None, description="Environment variable that holds the endpoint's API key."
+    )
+    tasks: list[str] = Field(
+        default_factory=lambda: ["test"],
+        description="Built-in task names (test, tatqa_dev, erc_round2, general) or YAML specs.",
+    )
+    data: Path | None = Field(
+        None, description="The dataset split the `test` task reads (e.g. DATASET/test.jsonl)."
+    )
+    corpus: Path | None = Field(
+        None,
+        description="Ingested corpus (folder with pages.jsonl) whose page texts citation "
+        "precision and hallucinated-number checks read; without it, gold pages stand in.",
+    )
+    limit: int | None = Field(None, ge=1, description="At most this many items per task.")
+    max_new_tokens: int | None = Field(
+        None, ge=1, description="Answer length limit for every task (default: each task's own)."
+    )
+    batch_size: int = Field(8, ge=1, description="Prompts per generation batch (or requests "
+                            "in flight for an endpoint).")  # fmt: skip
+    dtype: str = Field(
+        "auto", description="Weights dtype for a local model: auto (bf16 where native), "
+        "float32 (full precision, no autocast), bfloat16, float16."
+    )  # fmt: skip
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Options for the tasks' suites, e.g. {pages: runs/erc/pages.jsonl, top_k: 3}.",
+    )
+    select_uncertain: int = Field(
+        0, ge=0, description="Export the N least confident answers as Label Studio tasks."
+    )
+    name: str | None = Field(None, description="Run name in results and reports (default: out).")
+    mlflow: bool = Field(True, description="Log to MLflow when it is installed.")
 
 
 class Recipe(StageConfig):

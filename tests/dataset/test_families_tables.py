@@ -16,7 +16,8 @@ from domainsft.dataset import mix
 from domainsft.dataset.corpus import Index, load_facts, load_pages
 from domainsft.dataset.families import FAMILIES, Context
 from domainsft.dataset.provenance import check
-from domainsft.dataset.render import value_text
+from domainsft.dataset.render import places, value_text
+from domainsft.dataset.signs import Signs
 from domainsft.domains.finance.templates import family
 
 TABLES = ("trend", "compare", "summary")
@@ -71,6 +72,7 @@ def test_both_languages_with_meta(made, name):
 
 def test_trend_covers_three_years_and_states_direction(made, facts_by_id):
     t = family("trend")
+    signs = Signs(facts_by_id.values())
     for ex in made["trend"]:
         assert len(ex.meta["years"]) >= 3
         answer = ex.messages[-1]["content"]
@@ -78,7 +80,7 @@ def test_trend_covers_three_years_and_states_direction(made, facts_by_id):
         lang = ex.meta["lang"]
         for metric in ex.meta["metrics"]:
             column = [facts_by_id[c["fact_ids"][0]] for c in ex.meta["cells"]]
-            values = [Decimal(f.value) for f in column if f.metric == metric]
+            values = [signs.value(f) for f in column if f.metric == metric]  # costs positive
             if all(b > a for a, b in pairwise(values)):
                 assert t["rising"][lang] in answer
             if all(b < a for a, b in pairwise(values)):
@@ -130,6 +132,30 @@ def test_every_cell_cites_a_page_that_prints_it(made, facts_by_id, inputs, name)
             shown = value_text(f, ex.meta["lang"])
             cites = re.compile(rf"(?<!\d){f.page}(?!\d)")
             assert any(shown in line and cites.search(line) for line in lines), (shown, f.page)
+
+
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_PAGE_REF = re.compile(r"[(（](?:p\. |第)\d+页?[)）]$")
+
+
+def test_summary_figures_keep_the_page_s_precision(made, facts_by_id, inputs):
+    """Every figure of a summary item is on its page as printed: none gains decimals
+    ("$2,254.2 million" read from prose once came out as "$2,254.200000000 million")."""
+    _, pages = inputs
+    prose = 0
+    for ex in made["summary"]:
+        page = ex.meta["pages"][0]
+        text = " ".join(pages[tuple(page)].text.split())
+        items = [ln for ln in ex.messages[-1]["content"].splitlines() if ln.startswith("- ")]
+        for line in items:
+            for figure in _FIGURE.findall(_PAGE_REF.sub("", line)):
+                assert figure in text, (figure, line)
+        for cell in ex.meta["cells"]:
+            f = facts_by_id[cell["fact_ids"][0]]
+            printed = re.search(r"\d[\d,]*(?:\.(\d+))?", f.printed)
+            assert cell["places"] == places(f) == len(printed.group(1) or ""), f.printed
+            prose += f.table is None
+    assert prose, "no summary figure read from running text: the case the test is for"
 
 
 @pytest.mark.parametrize("name", TABLES)

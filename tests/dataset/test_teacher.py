@@ -18,7 +18,8 @@ import pytest
 from domainsft.config import DatasetConfig, JudgeConfig, TeacherConfig
 from domainsft.dataset import build, teacher
 from domainsft.dataset.corpus import Index, load_facts, load_pages
-from domainsft.dataset.teacher_api import ChatClient, RequestFailed, TeacherError
+from domainsft.models.openai_api import ChatClient, RequestFailed
+from domainsft.models.openai_api import EndpointError as TeacherError
 from domainsft.numbers import find_quantities
 from tests.dataset.openai_server import ServerState, free_port, model_responder, serve
 

@@ -176,3 +176,41 @@ def test_bad_gold_names_the_line(gold, fragment):
     with pytest.raises(InputError, match=r"gold\.jsonl:7") as err:
         parse_gold(gold, "gold.jsonl:7")
     assert fragment in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("output", "said"),
+    [
+        ("That is not correct. The report gives 5.", False),
+        ("Incorrect. The report gives revenue of 5.", False),
+        ("No: according to the annual report, it was 5.", False),
+        ("Right, revenue was $5 million (p. 3).", True),
+        ("Yes, that is accurate: revenue was 5.", True),
+        ("该说法有误：根据年报，营业收入为5亿元。", False),
+        ("该说法属实：根据年报，营业收入为5亿元。", True),
+        ("不对，营业收入应为5亿元。", False),
+        ("正确。营业收入为5亿元。", True),
+    ],
+)
+def test_claim_verdicts_in_the_first_clause(output, said):
+    assert read_boolean(output) is said
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "The FY2023 report of Acme gives no figure for deposits; I cannot answer without guessing.",
+        "Acme's FY2021 report does not state the net interest margin, so I cannot provide it.",
+        "FY2019 is not covered by Acme's reports at hand (FY2020-2023), so I cannot answer.",
+        "根据现有的甲公司2021年年报，找不到存款的数据，无法作答，也不宜推测。",
+        "甲公司2022年年报未列示利息净收入，我无法从报告中给出该数字。",
+    ],
+)
+def test_refusals_count_as_not_available(output):
+    assert match_answer(output, parse_gold({"id": "n", "answer": "N/A"}, "g")).verdict == "correct"
+
+
+def test_a_decrease_of_reads_as_negative_growth():
+    gold = parse_gold({"id": "y", "answer": "-58.70%"}, "g")
+    assert match_answer("Answer: a decrease of 58.70%.", gold).verdict == "correct"
+    assert match_answer("Answer: an increase of 58.70%.", gold).reason == "sign"

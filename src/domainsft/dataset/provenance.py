@@ -3,7 +3,8 @@
 For each example that names facts: the fact exists, its page is among the example's pages and
 is cited in the answer, its printed string (or its value re-formatted at the printed scale)
 occurs in the page text, and the gold value equals the fact's value or, for derived and growth
-examples, what ``formulas`` recomputes from the facts named in ``meta``. Table answers (trend,
+examples, what ``formulas`` recomputes from the facts named in ``meta`` (read through
+``signs.Signs``, the builder's rule for costs printed as negatives). Table answers (trend,
 compare, summary) carry ``meta.cells``: each cell's value equals its fact's (or recomputes, for
 a growth cell) and is shown on an answer line that cites the cell's page.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from domainsft.dataset.render import places, value_text
+from domainsft.dataset.signs import Signs, inputs
 from domainsft.domains.finance.formulas import compute, growth
 from domainsft.numbers import format_number, from_base
 from domainsft.records import Example, Fact, Page
@@ -53,17 +55,18 @@ def check(
     """``{"checked", "passed", "failures": [{"id", "reason"}]}`` over the numeric examples."""
     failures = []
     checked = 0
+    signs = Signs(facts.values())  # the builder's rule on the same facts
     for ex in examples:
         if not ex.meta.get("fact_ids"):
             continue
         checked += 1
-        reason = _first_problem(ex, pages, facts)
+        reason = _first_problem(ex, pages, facts, signs)
         if reason:
             failures.append({"id": ex.id, "reason": reason})
     return {"checked": checked, "passed": not failures, "failures": failures}
 
 
-def _first_problem(ex: Example, pages: dict, facts: dict[str, Fact]) -> str | None:
+def _first_problem(ex: Example, pages: dict, facts: dict[str, Fact], signs: Signs) -> str | None:
     cited = []
     for fid in ex.meta["fact_ids"]:
         f = facts.get(fid)
@@ -73,7 +76,7 @@ def _first_problem(ex: Example, pages: dict, facts: dict[str, Fact]) -> str | No
         if problem:
             return problem
         cited.append(f)
-    return _gold_problem(ex, cited) or _cells_problem(ex, cited)
+    return _gold_problem(ex, cited, signs) or _cells_problem(ex, cited, signs)
 
 
 def _on_page(ex: Example, f: Fact, pages: dict) -> str | None:
@@ -94,7 +97,7 @@ def _on_page(ex: Example, f: Fact, pages: dict) -> str | None:
     return None
 
 
-def _gold_problem(ex: Example, cited: list[Fact]) -> str | None:
+def _gold_problem(ex: Example, cited: list[Fact], signs: Signs) -> str | None:
     gold = ex.meta.get("gold")
     if gold is None:
         return None
@@ -106,16 +109,15 @@ def _gold_problem(ex: Example, cited: list[Fact]) -> str | None:
     now = [f for f in cited if f.fact_id not in prior_ids]
     before = [f for f in cited if f.fact_id in prior_ids]
     if formula == "growth":
-        comp = growth(now[0].metric, Decimal(now[0].value), Decimal(before[0].value))
+        comp = growth(now[0].metric, signs.value(now[0]), signs.value(before[0]))
     else:
-        values = {f.metric: Decimal(f.value) for f in now}
-        comp = compute(formula, values, {f.metric: Decimal(f.value) for f in before})
+        comp = compute(formula, *inputs(signs, now, before))
     if comp.value is None or comp.value != Decimal(gold["value"]):
         return f"{formula} recomputes to {comp.value}, not {gold['value']}"
     return None
 
 
-def _cells_problem(ex: Example, cited: list[Fact]) -> str | None:
+def _cells_problem(ex: Example, cited: list[Fact], signs: Signs) -> str | None:
     by_id = {f.fact_id: f for f in cited}
     lines = ex.messages[-1]["content"].splitlines()
     for cell in ex.meta.get("cells") or []:
@@ -123,7 +125,7 @@ def _cells_problem(ex: Example, cited: list[Fact]) -> str | None:
         if not fs or None in fs:
             return f"cell {cell['fact_ids']}: a fact is not among meta.fact_ids"
         if cell.get("formula") == "growth":
-            comp = growth(fs[0].metric, Decimal(fs[0].value), Decimal(fs[1].value))
+            comp = growth(fs[0].metric, signs.value(fs[0]), signs.value(fs[1]))
             if comp.value is None or comp.value != Decimal(cell["value"]):
                 return f"growth {fs[0].fact_id}: recomputes to {comp.value}, not {cell['value']}"
             shown, pages = format_number(comp.value, comp.places) + "%", set()

@@ -3,7 +3,7 @@
 Per chunk of a page: the teacher writes questions with a short answer and the page (one call),
 drafts the full answer to each (one call each), a judge scores each (question, answer, chunk)
 1-5 for groundedness (one call each), and a deterministic check keeps an answer only if every
-number in it is printed in the chunk. Any OpenAI-compatible endpoint serves (``teacher_api``).
+number in it is printed in the chunk. Any OpenAI-compatible endpoint serves (``models.openai_api``).
 
 Nothing vanishes silently: a dropped reply or question becomes a reject with its reason
 (``teacher_rejects.jsonl``), and ``stats["teacher"]`` keeps
@@ -32,9 +32,10 @@ from domainsft.config import DatasetConfig, TeacherConfig
 from domainsft.dataset import mix, render
 from domainsft.dataset.corpus import Index, Report
 from domainsft.dataset.families.base import example
-from domainsft.dataset.teacher_api import ChatClient, RequestFailed, TeacherError
 from domainsft.domains.finance import PACK_DIR
 from domainsft.domains.finance.templates import templates
+from domainsft.models.openai_api import ChatClient, RequestFailed
+from domainsft.models.openai_api import EndpointError as TeacherError
 from domainsft.numbers import find_quantities
 from domainsft.records import Example, Page
 from domainsft.utils.jsonl import write_jsonl

@@ -6,7 +6,8 @@ A gold answer is a number (``1175301034.32``, ``"11.75亿元"``, ``"(134)"``, ``
 ``percent``, ``million``, ``USD``); it never rescales an answer that prints its own scale.
 ``decimals`` is the precision the question asks for, in decimals of the gold's printed scale
 (``11.75`` with ``unit: 亿元`` and ``decimals: 2`` compares to the nearest 0.01亿 = 10^6 元);
-without it the gold's own printed precision is used.
+without it the gold's own printed precision is used. ``"type": "text"`` keeps an answer that
+looks like a number (a stock code such as ``688070``) a name, compared as text.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def parse_gold(record: dict[str, Any], where: str) -> Gold:
             raise InputError(f'{where}: "answer" is an empty list; give at least one answer')
         items = tuple(_one(gid, a, spec, decimals, where) for a in answer)
         gold = Gold(gid, "list", " | ".join(i.printed for i in items), items=items)
+    elif record.get("type") == "text":
+        gold = Gold(gid, "text", str(answer[0] if isinstance(answer, list) else answer))
     else:
         gold = _one(gid, answer[0] if isinstance(answer, list) else answer, spec, decimals, where)
     return replace(gold, pools=parse_pools(record.get("pages"), where))

@@ -33,7 +33,9 @@ _FINAL_CUE = re.compile(
 )
 # "下降10.9%", "decreased by 10.9%": the printed figure is the size of a negative change.
 _DECREASE = re.compile(
-    r"(?:下降|减少|降低|下滑|下跌|减)了?\s*$|(?i:decreased?|declined?|fell|dropped|down)\s+(?i:by\s+)?$"
+    r"(?:下降|减少|降低|下滑|下跌|减)了?\s*$"
+    r"|(?i:decreased?|declined?|fell|dropped|down)\s+(?i:by\s+)?$"
+    r"|(?i:a\s+(?:decrease|decline|drop|fall)\s+of)\s+$"
 )
 _COMPUTED = re.compile(r"[+\-−×÷*/][^=\n]*[=＝≈]")
 _PERCENT = ("%", "pp")
@@ -50,9 +52,14 @@ class Match:
     gold_elsewhere: bool = False  # another number in the output equals the gold
 
 
-def candidates(output: str) -> list[Quantity]:
-    """Numbers that can be an answer, left to right; a lone ``2019`` is one (not a year)."""
-    found = [q for q in find_quantities(output) if q.is_candidate]
+def candidates(output: str, years: bool = False) -> list[Quantity]:
+    """Numbers that can be an answer, left to right; a lone ``2019`` is one (not a year).
+    With ``years`` (the gold itself is a year), an output with no other number gives its
+    years: "The answer is 2019." """
+    quantities = find_quantities(output)
+    found = [q for q in quantities if q.is_candidate]
+    if not found and years:
+        found = [q for q in quantities if q.role == "year"]
     if not found:
         whole = parse_quantity(output.strip().rstrip("。.") or "")
         if whole is not None:
@@ -103,7 +110,7 @@ def match_number(
 ) -> Match:
     """Score a free-text ``output`` against a numeric gold compared at ``step`` (base units),
     or within ``rel_tol`` relative when given."""
-    found = candidates(output)
+    found = candidates(output, years=_is_year(gold))
     if not found:
         return Match("unparseable", "declined" if is_not_available(output) else "no number")
     usable = [r for q in found for r in readings(q, gold)[:1]]
@@ -119,6 +126,16 @@ def match_number(
     elsewhere = any(_equal(q, gold, step, rel_tol) for q in usable if q is not answer)
     reason = _why(answer, gold, step)
     return Match("wrong", reason, answer.printed, answer.value, elsewhere)
+
+
+def _is_year(gold: Quantity) -> bool:
+    """A gold such as ``2019`` (TAT-QA: "In which year was ... highest?")."""
+    return (
+        not gold.unit
+        and gold.scale in ("1", "")
+        and gold.value == gold.value.to_integral_value()
+        and 1900 <= gold.value <= 2099
+    )
 
 
 def _why(answer: Quantity, gold: Quantity, step: Decimal) -> str:

@@ -12,10 +12,24 @@ _YES = frozenset({"yes", "true", "correct"})
 _NO = frozenset({"no", "false", "incorrect"})
 _ZH_NO = ("不是", "不对", "不正确", "否", "没有", "未", "错误", "错")  # tried before 是/对/有
 _ZH_YES = ("是", "对", "正确", "有")
+# A verdict stated in the first clause ("该说法有误：…", "That is not correct. …"): negated
+# forms are looked for before the plain ones, so "not correct" never reads as "correct".
+_FIRST_CLAUSE = re.compile(r"^[^，。：；！？,.:;!?\n]*")
+_ZH_CLAUSE_NO = ("不正确", "不对", "不属实", "有误", "错误", "不准确")
+_ZH_CLAUSE_YES = ("正确", "属实", "准确", "没错")
+_EN_CLAUSE_NO = re.compile(
+    r"\b(?:not\s+(?:correct|accurate|true|right)|incorrect|inaccurate|untrue|wrong)\b"
+)
+_ANSWER_CUE = re.compile(r"(?:答案|答|结论|(?i:final\s+answer|answer))\s*[:：]\s*")
+_EN_CLAUSE_YES = re.compile(r"\b(?:correct|accurate|true|right)\b")
 _NA_PHRASES = (
     "n/a", "n.a.", "not available", "not disclosed", "not mentioned", "not provided",
     "no information", "no data", "cannot be determined", "not applicable", "unknown",
+    "cannot be answered", "cannot answer", "can't answer", "cannot provide", "cannot give",
+    "does not disclose", "does not state", "does not report", "gives no figure", "not covered",
+    "is not in the", "not in them", "without guessing", "don't know", "do not know",
     "不适用", "未披露", "无法确定", "无法回答", "无法得知", "没有相关", "未提及", "无相关", "不详",
+    "无法作答", "无法提供", "找不到", "未列示", "不宜推测", "不知道",
 )  # fmt: skip
 _NA_EXACT = frozenset({"na", "none", "null", "无", "-", "—"})
 
@@ -33,12 +47,22 @@ def read_boolean(text: str) -> bool | None:
     The answer's first word decides; failing that, the first standalone yes/no/true/false.
     """
     raw = unicodedata.normalize("NFKC", text).strip()
+    clause = _FIRST_CLAUSE.match(raw).group(0).lower()  # type: ignore[union-attr]
+    if any(w in clause for w in _ZH_CLAUSE_NO) or _EN_CLAUSE_NO.search(clause):
+        return False
+    if any(w in clause for w in _ZH_CLAUSE_YES) or _EN_CLAUSE_YES.search(clause):
+        return True
     for prefix in _ZH_NO:
         if raw.startswith(prefix):
             return False
     for prefix in _ZH_YES:
         if raw.startswith(prefix):
             return True
+    cue = _ANSWER_CUE.search(raw)
+    if cue and cue.end() < len(raw):  # "答案：是", "Final answer: no"
+        after = read_boolean(raw[cue.end() :])
+        if after is not None:
+            return after
     words = normalise_text(raw).split()
     for word in words[:1] + words:
         if word in _YES:

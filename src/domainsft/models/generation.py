@@ -10,7 +10,7 @@ import contextlib
 import math
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
@@ -33,6 +33,7 @@ class GenerationResult:
     mean_logprob: float  # mean log-probability of the new tokens; low = unsure
     finish_reason: str = "length"  # "stop": end-of-turn or a stop string; "length": ran out
     token_ids: tuple[int, ...] = ()  # the new tokens, end-of-turn included
+    n_pad_tokens: int = 0  # this row's padding in its batch: left of the prompt, after the answer
 
 
 def generate(
@@ -149,10 +150,12 @@ def _generate_batch(
     seconds = time.perf_counter() - start
     new_tokens = out[:, input_ids.shape[1] :]
     logprobs = recorder.chosen(new_tokens)
-    return [
+    width = input_ids.shape[1] + new_tokens.shape[1]
+    results = [
         _result(tokenizer, row.tolist(), lp, len(prompt), seconds, settings)
         for row, lp, prompt in zip(new_tokens, logprobs, batch, strict=True)
     ]
+    return [replace(r, n_pad_tokens=width - r.n_prompt_tokens - r.n_new_tokens) for r in results]
 
 
 def left_pad(

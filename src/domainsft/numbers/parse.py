@@ -55,7 +55,8 @@ def _negative(g: dict[str, str | None], cell: bool) -> bool:
     signs = [s for s in (g.get("sign1"), g.get("sign2")) if s]
     wrapped = (g.get("lp") and g.get("rp")) or (g.get("lp2") and g.get("rp2"))
     paren = bool(wrapped) and (cell or _is_tight(g))
-    return (signs.count("-") % 2 == 1) != paren
+    # "(-48.8)" in a worked computation is a bracketed negative, not a double negation
+    return (signs.count("-") % 2 == 1) or paren
 
 
 def _quantity(

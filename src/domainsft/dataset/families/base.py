@@ -8,6 +8,7 @@ from typing import Any
 
 from domainsft.dataset.corpus import Index, Report
 from domainsft.dataset.render import rng_for
+from domainsft.dataset.signs import Signs
 from domainsft.domains.finance.templates import family, phrase, templates
 from domainsft.records import Example, Fact, Page
 
@@ -18,6 +19,10 @@ class Context:
     seed: int
     claim_false_share: float = 0.5
     pages: dict[tuple[str, int], Page] = field(default_factory=dict)  # (doc_id, page) -> page
+    signs: Signs = field(init=False)  # formula inputs in the sign formulas expect
+
+    def __post_init__(self) -> None:
+        self.signs = Signs(self.index.facts.values())
 
 
 def rng(ctx: Context, *parts: object) -> random.Random:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import combinations
 
-from domainsft.dataset import render
+from domainsft.dataset import render, signs
 from domainsft.dataset.corpus import Report
 from domainsft.dataset.families.base import Context, cell_of, example, pick, rng
 from domainsft.domains.finance.formulas import growth
@@ -111,7 +111,7 @@ def _growth_one(ctx, lang: str, pair, years: list[int], metric: str, rows: list)
     }
     table, cells, facts, priors, formula = [], [], [], [], ""
     for rep, now, before in rows:
-        comp = growth(metric, Decimal(now.value), Decimal(before.value), lang=lang)
+        comp = growth(metric, ctx.signs.value(now), ctx.signs.value(before), lang=lang)
         formula = comp.formula
         prior_rep = ctx.index.reports[before.doc_id]
         shown = format_number(comp.value, comp.places) + "%"  # type: ignore[arg-type]
@@ -129,7 +129,8 @@ def _growth_one(ctx, lang: str, pair, years: list[int], metric: str, rows: list)
     a = "\n".join([
         pick(r, "compare", "growth_intro", lang).format(**slots),
         render.markdown_table(header, table),
-        pick(r, "compare", "formula_note", lang).format(formula=formula),
+        pick(r, "compare", "formula_note", lang).format(formula=formula)
+        + signs.note(ctx.signs, facts + priors, lang),
     ])  # fmt: skip
     unique = list({f.fact_id: f for f in facts + priors}.values())  # a prior may be a row too
     return example(

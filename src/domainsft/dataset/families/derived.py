@@ -6,9 +6,7 @@ provenance can recompute it from the facts named in ``meta``.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from domainsft.dataset import render
+from domainsft.dataset import render, signs
 from domainsft.dataset.families.base import Context, example, pick, rng
 from domainsft.domains.finance.formulas import compute, formulas, names_in
 from domainsft.domains.finance.templates import family, templates
@@ -43,9 +41,7 @@ def generate(ctx: Context) -> list[Example]:
 
 def _one(ctx: Context, report, metric: str, now: list[Fact], before: list[Fact]) -> Example | None:
     lang = report.lang
-    values = {f.metric: Decimal(f.value) for f in now}
-    prior = {f.metric: Decimal(f.value) for f in before}
-    comp = compute(metric, values, prior, lang)
+    comp = compute(metric, *signs.inputs(ctx.signs, now, before), lang)
     if comp.value is None:
         return None
     r = rng(ctx, "derived", report.doc_id, metric)
@@ -69,6 +65,7 @@ def _one(ctx: Context, report, metric: str, now: list[Fact], before: list[Fact])
         "metric": render.label(metric, lang),
         "formula": comp.formula,
         "inputs": "\n".join(lines),
+        "sign_note": signs.note(ctx.signs, now + before, lang),
         "steps": "\n".join(comp.steps),
         "value": value,
     }

@@ -60,7 +60,7 @@ def _one(ctx: Context, reports: list[Report], series: dict[str, list[Fact]]) -> 
         for i, rep in enumerate(reports)
     ]
     directions = [
-        _direction(r, lang, label, column, slots)
+        _direction(r, lang, label, [ctx.signs.value(f) for f in column], column, slots)
         for label, column in zip(labels, series.values(), strict=True)
     ]
     q = pick(r, "trend", "question", lang).format(**slots)
@@ -73,8 +73,10 @@ def _one(ctx: Context, reports: list[Report], series: dict[str, list[Fact]]) -> 
     )  # fmt: skip
 
 
-def _direction(r, lang: str, label: str, column: list[Fact], slots: dict[str, str]) -> str:
-    values = [Decimal(f.value) for f in column]
+def _direction(r, lang: str, label: str, values: list[Decimal], column: list[Fact],
+               slots: dict[str, str]) -> str:  # fmt: skip
+    """How the metric moved, judged on ``values`` in the formulas' sign: a cost printed as
+    (73.0), (78.5), (80.2) rose every year."""
     steps = [b - a for a, b in pairwise(values)]
     if all(s > 0 for s in steps):
         kind = "rising"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domainsft.dataset import render
+from domainsft.dataset import render, signs
 from domainsft.dataset.families.base import Context, example, pick, rng
 from domainsft.domains.finance.formulas import growth
 from domainsft.domains.finance.templates import family
@@ -34,7 +34,7 @@ def generate(ctx: Context) -> list[Example]:
 
 def _one(ctx: Context, report, now: Fact, before: Fact) -> Example:
     lang = report.lang
-    comp = growth(now.metric, Decimal(now.value), Decimal(before.value), lang=lang)
+    comp = growth(now.metric, ctx.signs.value(now), ctx.signs.value(before), lang=lang)
     r = rng(ctx, "yoy", now.fact_id)
     judge = r.random() < JUDGE_SHARE
     t = family("yoy")
@@ -46,6 +46,7 @@ def _one(ctx: Context, report, now: Fact, before: Fact) -> Example:
         "prior_cite": render.cite(ctx.index.reports[before.doc_id], before.page, lang),
         "formula": comp.formula,
         "steps": "\n".join(comp.steps),
+        "sign_note": signs.note(ctx.signs, [now, before], lang),
         "direction": t["up" if comp.value >= 0 else "down"][lang],  # type: ignore[operator]
         "abs_growth": format_number(abs(comp.value), comp.places) + "%",  # type: ignore[arg-type]
     }

@@ -21,6 +21,7 @@ class Metric:
     en: tuple[str, ...]
     derived: bool = False
     distinct_from: tuple[str, ...] = field(default_factory=tuple)
+    expense: str = ""  # "always" | "net" | "": a cost formulas take as positive (metrics.yaml)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -41,5 +42,12 @@ def metrics() -> dict[str, Metric]:
             en=tuple(spec.get("en", [])),
             derived=bool(spec.get("derived", False)),
             distinct_from=tuple(spec.get("distinct_from", [])),
+            expense=_expense(mid, spec.get("expense", "")),
         )
     return out
+
+
+def _expense(mid: str, value: str) -> str:
+    if value not in ("", "always", "net"):
+        raise ValueError(f"metrics.yaml {mid}: expense {value!r} is not 'always' or 'net'")
+    return value

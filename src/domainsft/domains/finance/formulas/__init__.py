@@ -30,6 +30,7 @@ from domainsft.domains.finance.formulas.library import (
     templates,
 )
 from domainsft.domains.finance.formulas.render import Leaf, metric_label, render
+from domainsft.domains.finance.formulas.steps import show_input
 
 __all__ = [
     "FUNCTIONS",
@@ -51,5 +52,6 @@ __all__ = [
     "names_in",
     "parse_expression",
     "render",
+    "show_input",
     "templates",
 ]

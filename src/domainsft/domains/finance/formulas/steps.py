@@ -58,13 +58,13 @@ class _Job:
 
     def number_leaf(self, node: ast.AST) -> str | None:
         if isinstance(node, ast.Name):
-            return _show(self.values[node.id], node.id)  # type: ignore[arg-type]
+            return show_input(self.values[node.id], node.id)  # type: ignore[arg-type]
         if _is_call(node, "prior"):
             mid = node.args[0].id  # type: ignore[attr-defined]
-            return _show(self.prior[mid], mid)  # type: ignore[arg-type]
+            return show_input(self.prior[mid], mid)  # type: ignore[arg-type]
         if _is_average(node):
             mid = node.args[0].id  # type: ignore[attr-defined]
-            return _show(self.evaluate(node), mid)
+            return show_input(self.evaluate(node), mid)
         return None
 
     def evaluate(self, node: ast.AST) -> Decimal:
@@ -95,7 +95,8 @@ def _average_steps(job: _Job, tree: ast.Expression) -> list[str]:
         if _is_average(node):
             mid = node.args[0].id  # type: ignore[attr-defined]
             cur, pri = job.label(mid), _prior_label(job.label(mid), job.lang)
-            numbers = f"({_show(job.values[mid], mid)} + {_show(job.prior[mid], mid)}) / 2"  # type: ignore[arg-type]
+            now, before = job.values[mid], job.prior[mid]
+            numbers = f"({show_input(now, mid)} + {show_input(before, mid)}) / 2"  # type: ignore[arg-type]
             steps[mid] = (
                 f"{_average_label(cur, job.lang)} = ({cur} + {pri}) / 2 = {numbers}"
                 f" = {job.number_leaf(node)}"
@@ -103,15 +104,16 @@ def _average_steps(job: _Job, tree: ast.Expression) -> list[str]:
     return list(steps.values())
 
 
-def _show(value: Decimal, metric_id: str) -> str:
-    """An input as printed in a step: money with at least 2 decimals, negatives in parens."""
+def show_input(value: Decimal, metric_id: str, bracket: bool = True) -> str:
+    """An input as printed in a step: money with at least 2 decimals, negatives in parens
+    (``bracket``: a step's expression needs them, ``-1,459,600,000.00`` alone does not)."""
     value = _number(value)
     own = min(max(-value.as_tuple().exponent, 0), _MAX_SHOWN_PLACES)  # type: ignore[operator]
     money = metric_id in extra_inputs() or (
         metric_id in metrics() and metrics()[metric_id].kind == "money"
     )
     text = format_number(value, max(own, 2) if money else own)
-    return f"({text})" if value < 0 else text
+    return f"({text})" if value < 0 and bracket else text
 
 
 _RESULT_UNIT = {

@@ -1,9 +1,11 @@
 """A small client for OpenAI-compatible chat completions: ``POST {base_url}/chat/completions``.
 
-Standard library only (urllib), so the teacher needs no extra install. 429, 5xx, timeouts and
+Standard library only (urllib), so neither the teacher (``dataset``) nor an evaluation against
+a served model (``eval --endpoint``) needs an extra install. 429, 5xx, timeouts and
 dropped connections are retried with exponential backoff (``Retry-After`` is honoured, as the
 OpenAI API documents for rate limits). What retrying cannot fix — nothing listening, a refused
-key, an unknown model or path — raises ``TeacherError`` at once, naming the URL and the fix.
+key, an unknown model or path — raises ``EndpointError`` at once, naming the URL and the fix
+(``hints`` names the settings the caller's user changes).
 Anything else that goes wrong with one request raises ``RequestFailed``; the caller counts it.
 """
 
@@ -24,11 +26,11 @@ RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 MAX_BACKOFF_S = 30.0
 
 
-class TeacherError(InputError):
+class EndpointError(InputError):
     """The endpoint cannot be used at all; the message names the URL and how to fix it."""
 
 
-class NotFound(TeacherError):
+class NotFound(EndpointError):
     """HTTP 404: a wrong path under base_url or an unknown model."""
 
 
@@ -42,6 +44,17 @@ class _Retry(Exception):
         self.after = after
 
 
+@dataclass(frozen=True)
+class Hints:
+    """The names a user sets to fix a failing endpoint, quoted in error messages."""
+
+    base_url: str = "dataset.teacher.base_url"
+    model: str = "dataset.teacher.model"
+    api_key_env: str = "dataset.teacher.api_key_env"
+    timeout: str = "dataset.teacher.timeout_s"
+    what: str = "the teacher"
+
+
 @dataclass
 class ChatClient:
     base_url: str
@@ -50,6 +63,7 @@ class ChatClient:
     timeout_s: float = 120.0
     max_retries: int = 3
     backoff_s: float = 1.0
+    hints: Hints = field(default_factory=Hints)
     requests: int = 0  # HTTP requests sent, retries included
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -60,18 +74,21 @@ class ChatClient:
         self, model: str, messages: list[dict[str, str]], *, temperature: float, max_tokens: int
     ) -> str:
         """The assistant's reply text (``choices[0].message.content``)."""
-        body = {
-            "model": model,
-            "messages": messages,
-            "temperature": temperature,
-            "max_tokens": max_tokens,
-        }
+        reply = self.completion(model, messages, temperature=temperature, max_tokens=max_tokens)
+        return reply["choices"][0]["message"]["content"] or ""
+
+    def completion(
+        self, model: str, messages: list[dict[str, str]], **params: Any
+    ) -> dict[str, Any]:
+        """The whole chat-completions reply (``choices``, ``usage`` ...); ``params`` are sent
+        as given (``temperature``, ``max_tokens``, ``stop``, ``logprobs`` ...)."""
+        body = {"model": model, "messages": messages, **params}
         reply = self._with_retries("chat/completions", body, model)
         try:
-            content = reply["choices"][0]["message"]["content"]
+            reply["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError):
             raise RequestFailed(f"not a chat-completions reply: {str(reply)[:200]}") from None
-        return content or ""
+        return reply
 
     def models(self) -> list[str] | None:
         """Model ids from ``GET {base_url}/models``; None where the endpoint has no such list.
@@ -124,19 +141,20 @@ class ChatClient:
             raise RequestFailed(f"{url}: the reply is not JSON: {raw[:200]!r}") from None
 
     def _timed_out(self) -> str:
-        return f"no reply within {self.timeout_s:g} s (dataset.teacher.timeout_s)"
+        return f"no reply within {self.timeout_s:g} s ({self.hints.timeout})"
 
     def _network_error(self, url: str, reason: object) -> Exception:
         if isinstance(reason, ConnectionRefusedError):
-            return TeacherError(
-                f"{url}: connection refused, nothing is listening there. Start the teacher's "
-                "OpenAI-compatible server (e.g. `vllm serve MODEL`, `llama-server`, Ollama) or "
-                "point `dataset.teacher.base_url` at it (it usually ends in /v1)"
+            return EndpointError(
+                f"{url}: connection refused, nothing is listening there. Start "
+                f"{self.hints.what}'s OpenAI-compatible server (e.g. `vllm serve MODEL`, "
+                f"`llama-server`, Ollama) or point `{self.hints.base_url}` at it (it usually "
+                "ends in /v1)"
             )
         if isinstance(reason, TimeoutError):
             return _Retry(self._timed_out())
-        return TeacherError(
-            f"{url}: cannot reach the teacher ({reason}); check `dataset.teacher.base_url`"
+        return EndpointError(
+            f"{url}: cannot reach {self.hints.what} ({reason}); check `{self.hints.base_url}`"
         )
 
     def _http_error(self, url: str, exc: urllib.error.HTTPError, model: str) -> Exception:
@@ -146,9 +164,9 @@ class ChatClient:
         if exc.code in (401, 403):
             var = self.api_key_env or "the API key variable"
             where = "is not set" if not self.api_key else "was refused"
-            return TeacherError(
+            return EndpointError(
                 f"{url}: HTTP {exc.code} {detail}; the API key from ${var} {where}. Export it "
-                f"(`export {var}=...`) or set `dataset.teacher.api_key_env` to the variable "
+                f"(`export {var}=...`) or set `{self.hints.api_key_env}` to the variable "
                 "that holds it; never put the key itself in the recipe"
             )
         if exc.code == 404:
@@ -159,11 +177,11 @@ class ChatClient:
         served = self.models() if model else None
         if served is not None and model not in served:
             return (
-                f"the endpoint serves no model {model!r}; set `dataset.teacher.model` (or "
-                f"`dataset.teacher.judge.model`) to one of: {', '.join(served[:20])}"
+                f"the endpoint serves no model {model!r}; set `{self.hints.model}` to one "
+                f"of: {', '.join(served[:20])}"
             )
         return (
-            "check `dataset.teacher.base_url` (an OpenAI-compatible root usually ends in /v1) "
+            f"check `{self.hints.base_url}` (an OpenAI-compatible root usually ends in /v1) "
             f"and that model {model!r} is served there"
         )
 

@@ -1,0 +1,183 @@
+"""Where answers come from: a local model (batched generation) or any OpenAI-compatible endpoint.
+
+Both return one ``Answer`` per prompt, in order, with what the latency and token-utilisation
+metrics need. A local model also scores the reference answers (perplexity); an endpoint cannot
+(chat completions give no log-probabilities of a given text), so its perplexity is None.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from domainsft.eval.items import EvalItem, Message
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    latency_s: float  # wall time until this answer was complete
+    n_prompt_tokens: int
+    n_new_tokens: int
+    finish_reason: str  # "stop" or "length" (cut off at max_new_tokens)
+    mean_logprob: float = math.nan  # mean log-probability of the answer's tokens; low = unsure
+    n_pad_tokens: int = 0  # padding this answer cost in its batch
+    error: str | None = None  # the request failed (endpoint); the answer is empty
+
+
+@dataclass(frozen=True)
+class Generation:
+    """How to generate, from the task spec."""
+
+    max_new_tokens: int = 256
+    until: tuple[str, ...] = ()
+    temperature: float = 0.0
+
+
+class LocalBackend:
+    """A model loaded in this process: an HF id, a local dir, a GGUF or an adapter."""
+
+    def __init__(
+        self,
+        model: str | None,
+        adapter: str | None = None,
+        *,
+        batch_size: int = 8,
+        dtype: str = "auto",
+        device: str = "auto",
+    ):
+        from domainsft.models import load_model, pick_device
+
+        device = pick_device() if device == "auto" else device
+        self.batch_size = batch_size
+        # "float32" asked for explicitly means full precision throughout, no bf16 autocast
+        self.autocast = dtype != "float32"
+        if adapter and model:
+            from domainsft.utils.imports import require
+
+            peft = require("peft", "train")
+            base, self.tokenizer = load_model(model, dtype=dtype, device=device, trainable=False)
+            self.model = peft.PeftModel.from_pretrained(base, adapter).eval()
+        else:
+            self.model, self.tokenizer = load_model(
+                adapter or model, dtype=dtype, device=device, trainable=False
+            )
+        self.name = adapter or model or "default"
+
+    def generate(self, prompts: Sequence[list[Message]], gen: Generation) -> list[Answer]:
+        from domainsft.models import generate
+
+        results = generate(
+            self.model,
+            self.tokenizer,
+            list(prompts),
+            max_new_tokens=gen.max_new_tokens,
+            temperature=gen.temperature,
+            batch_size=self.batch_size,
+            stop=list(gen.until) or None,
+            seed=0,
+            autocast=self.autocast,
+        )
+        return [
+            Answer(
+                text=r.text,
+                latency_s=r.seconds,
+                n_prompt_tokens=r.n_prompt_tokens,
+                n_new_tokens=r.n_new_tokens,
+                finish_reason=r.finish_reason,
+                mean_logprob=r.mean_logprob,
+                n_pad_tokens=r.n_pad_tokens,
+            )
+            for r in results
+        ]
+
+    def perplexity(self, items: Sequence[EvalItem]) -> list[float | None]:
+        from domainsft.eval.perplexity import answer_perplexity
+
+        return answer_perplexity(self.model, self.tokenizer, items, batch_size=self.batch_size)
+
+
+class EndpointBackend:
+    """An OpenAI-compatible server (vLLM, llama-server, Ollama, domainsft serve ...)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        api_key_env: str | None = None,
+        concurrency: int = 8,
+        timeout_s: float = 300.0,
+        max_retries: int = 3,
+    ):
+        from domainsft.models.openai_api import ChatClient, Hints
+
+        key = os.environ.get(api_key_env) if api_key_env else None
+        hints = Hints(
+            base_url="--endpoint",
+            model="--endpoint-model",
+            api_key_env="--api-key-env",
+            timeout="eval timeout",
+            what="the model",
+        )
+        self.client = ChatClient(base_url, key, api_key_env, timeout_s, max_retries, hints=hints)
+        self.model_name = model
+        self.concurrency = concurrency
+        self.name = f"{base_url}#{model}"
+        served = self.client.models()  # fails fast on a wrong URL or key
+        if served is not None and model not in served:
+            from domainsft.models.openai_api import EndpointError
+
+            raise EndpointError(
+                f"{base_url}: serves no model {model!r}; pass --endpoint-model with one of: "
+                f"{', '.join(served[:20])}"
+            )
+
+    def generate(self, prompts: Sequence[list[Message]], gen: Generation) -> list[Answer]:
+        from tqdm.auto import tqdm
+
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            jobs = [pool.submit(self._one, p, gen) for p in prompts]
+            return [j.result() for j in tqdm(jobs, desc="generate", unit="prompt")]
+
+    def _one(self, prompt: list[Message], gen: Generation) -> Answer:
+        from domainsft.models.openai_api import RequestFailed
+
+        params: dict[str, Any] = {
+            "max_tokens": gen.max_new_tokens,
+            "temperature": gen.temperature,
+            "logprobs": True,
+        }
+        if gen.until:
+            params["stop"] = list(gen.until)
+        start = time.perf_counter()
+        try:
+            reply = self.client.completion(self.model_name, prompt, **params)
+        except RequestFailed as exc:
+            return Answer("", time.perf_counter() - start, 0, 0, "error", error=str(exc))
+        seconds = time.perf_counter() - start
+        choice = reply["choices"][0]
+        usage = reply.get("usage") or {}
+        return Answer(
+            text=choice["message"]["content"] or "",
+            latency_s=seconds,
+            n_prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            n_new_tokens=int(usage.get("completion_tokens") or 0),
+            finish_reason="length" if choice.get("finish_reason") == "length" else "stop",
+            mean_logprob=_mean_logprob(choice),
+        )
+
+    def perplexity(self, items: Sequence[EvalItem]) -> list[float | None]:
+        return [None] * len(items)
+
+
+def _mean_logprob(choice: dict[str, Any]) -> float:
+    """The mean of ``choices[0].logprobs.content[*].logprob`` where the server sends them."""
+    content = (choice.get("logprobs") or {}).get("content") or []
+    values = [t["logprob"] for t in content if isinstance(t, dict) and "logprob" in t]
+    return sum(values) / len(values) if values else math.nan
