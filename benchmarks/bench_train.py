@@ -8,8 +8,12 @@ twice: with its defaults (fp32, padded batches of 8) and with bf16 (its other se
 bf16 CPU; its packing was slower still on this CPU when measured for the issue). Each side runs
 in its own process, one after the other, so RSS and threads are not shared. Printed for each:
 tokens/s (non-padding tokens processed per second of training loop), wall time of the epoch,
-peak RSS, token utilisation (non-padding share of the positions computed) and the final loss
-(mean of the last 3 logged steps); then domainsft's speed-up over TRL's best.
+peak RSS, token utilisation (non-padding share of the positions computed), the final training
+loss (mean of the last 3 logged steps: it depends on which examples the last batches hold, and
+the sides batch differently) and the held-out loss: the mean answer-token loss of the trained
+model on the same held-out examples (the dataset's val split), computed for both sides by the
+same function (`eval.perplexity`, fp32) — the number to compare for "equal loss"; then
+domainsft's speed-up over TRL's best.
 
     python benchmarks/bench_train.py [--examples 128] [--seed 0] [--pack-length 2048]
 """
@@ -61,6 +65,23 @@ def subset(dataset: Path, n: int, seed: int) -> Path:
     return out
 
 
+def heldout_set(dataset: Path, n: int, seed: int) -> Path:
+    rows = (dataset / "val.jsonl").read_text(encoding="utf-8").splitlines()
+    out = BENCH / f"heldout-{n}-{seed}.jsonl"
+    out.write_text("\n".join(random.Random(seed).sample(rows, min(n, len(rows)))) + "\n")
+    return out
+
+
+def heldout_loss(model, tokenizer, path: Path) -> float:
+    """Mean over examples of the answer tokens' mean negative log-likelihood."""
+    from domainsft.eval.items import items_from_examples
+    from domainsft.eval.perplexity import answer_perplexity
+
+    ppl = answer_perplexity(model, tokenizer, items_from_examples(path), batch_size=4)
+    values = [math.log(p) for p in ppl if p is not None]
+    return sum(values) / len(values)
+
+
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -73,8 +94,9 @@ def last_losses(values: list[float], k: int = 3) -> float:
 # --------------------------------------------------------------------- the two sides
 
 
-def run_domainsft(data: Path, seed: int, pack_length: int = 2048) -> dict:
+def run_domainsft(data: Path, seed: int, heldout: Path, pack_length: int = 2048) -> dict:
     from domainsft.config import TrainConfig
+    from domainsft.models import load_model
     from domainsft.train import train
 
     out = Path(tempfile.mkdtemp(prefix="bench-domainsft-"))
@@ -88,7 +110,9 @@ def run_domainsft(data: Path, seed: int, pack_length: int = 2048) -> dict:
     wall = time.perf_counter() - t0
     records = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
     losses = [r["loss"] for r in records if "loss" in r]
+    model, tok = load_model(out / "adapter", dtype="float32", trainable=False)
     return {
+        "heldout_loss": heldout_loss(model, tok, heldout),
         "tokens": s["data"]["tokens"],
         "loop_seconds": s["seconds"],
         "wall_seconds": wall,
@@ -115,7 +139,7 @@ class CountingCollator:
         return batch
 
 
-def run_trl(data: Path, seed: int, bf16: bool) -> dict:
+def run_trl(data: Path, seed: int, bf16: bool, heldout: Path) -> dict:
     import transformers
     from datasets import Dataset
     from peft import LoraConfig
@@ -150,7 +174,9 @@ def run_trl(data: Path, seed: int, bf16: bool) -> dict:
     wall = time.perf_counter() - t0
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     loop = out.metrics["train_runtime"]
+    model = trainer.model.float().eval()
     return {
+        "heldout_loss": heldout_loss(model, tok, heldout),
         "tokens": counter.tokens,
         "loop_seconds": loop,
         "wall_seconds": wall,
@@ -164,26 +190,26 @@ def run_trl(data: Path, seed: int, bf16: bool) -> dict:
 
 RUNNERS = {
     "domainsft": run_domainsft,
-    "trl-defaults": lambda data, seed: run_trl(data, seed, bf16=False),
-    "trl-bf16": lambda data, seed: run_trl(data, seed, bf16=True),
+    "trl-defaults": lambda data, seed, heldout: run_trl(data, seed, False, heldout),
+    "trl-bf16": lambda data, seed, heldout: run_trl(data, seed, True, heldout),
 }
 
 
 # --------------------------------------------------------------------- driver
 
 
-def child(name: str, data: Path, seed: int, pack_length: int) -> None:
+def child(name: str, data: Path, seed: int, pack_length: int, heldout: Path) -> None:
     if name == "domainsft":
-        result = run_domainsft(data, seed, pack_length)
+        result = run_domainsft(data, seed, heldout, pack_length)
     else:
-        result = RUNNERS[name](data, seed)
+        result = RUNNERS[name](data, seed, heldout)
     result["peak_rss_mib"] = peak_rss_mib()
     print("RESULT " + json.dumps(result), flush=True)
 
 
-def measure(name: str, data: Path, seed: int, pack_length: int) -> dict:
+def measure(name: str, data: Path, seed: int, pack_length: int, heldout: Path) -> dict:
     cmd = [sys.executable, __file__, "--child", name, "--data", str(data), "--seed", str(seed)]
-    cmd += ["--pack-length", str(pack_length)]
+    cmd += ["--pack-length", str(pack_length), "--heldout", str(heldout)]
     print(f"running {name} ...", flush=True)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
@@ -196,13 +222,13 @@ def measure(name: str, data: Path, seed: int, pack_length: int) -> dict:
 
 def report(results: dict[str, dict]) -> None:
     cols = [("tokens/s", 10), ("epoch s", 10), ("wall s", 9), ("RSS MiB", 9), ("util %", 8)]
-    cols += [("loss", 8), ("steps", 7)]
+    cols += [("loss", 8), ("held-out", 10), ("steps", 7)]
     print(" " * 14 + "".join(f"{name:>{width}}" for name, width in cols))
     for name, r in results.items():
         print(
             f"{name:14}{r['tokens_per_s']:>10.1f}{r['loop_seconds']:>10.1f}{r['wall_seconds']:>9.1f}"
             f"{r['peak_rss_mib']:>9.0f}{100 * r['token_utilisation']:>8.1f}{r['final_loss']:>8.4f}"
-            f"{r['steps']:>7}"
+            f"{r['heldout_loss']:>10.4f}{r['steps']:>7}"
         )
     trl = {k: v for k, v in results.items() if k.startswith("trl")}
     if "domainsft" in results and trl:
@@ -220,14 +246,19 @@ def main() -> None:
     )
     ap.add_argument("--only", nargs="*", choices=list(RUNNERS), help="Run only these sides.")
     ap.add_argument("--child", choices=list(RUNNERS), help=argparse.SUPPRESS)
+    ap.add_argument("--heldout-examples", type=int, default=32, help="Held-out loss examples.")
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--heldout", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        return child(args.child, args.data, args.seed, args.pack_length)
-    data = subset(build_dataset(), args.examples, args.seed)
-    print(f"data: {data} ({args.examples} examples)")
+        return child(args.child, args.data, args.seed, args.pack_length, args.heldout)
+    dataset = build_dataset()
+    data = subset(dataset, args.examples, args.seed)
+    heldout = heldout_set(dataset, args.heldout_examples, args.seed)
+    print(f"data: {data} ({args.examples} examples); held-out: {heldout}")
     results = {
-        name: measure(name, data, args.seed, args.pack_length) for name in args.only or RUNNERS
+        name: measure(name, data, args.seed, args.pack_length, heldout)
+        for name in args.only or RUNNERS
     }
     report(results)
 

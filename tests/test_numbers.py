@@ -547,3 +547,20 @@ def test_tatqa_table_cells() -> None:
         magnitude = D(re.sub(r"[^\d.]", "", cell))
         expected = -magnitude if cell.startswith(("-", "(")) or "(" in cell else magnitude
         assert parse_number(cell) == expected, cell
+
+
+def test_numbers_past_28_digits_read_instead_of_crashing():
+    """A model can print a 40-digit number; the kernel reads it (a wrong answer, not a crash)."""
+    from domainsft.numbers import find_quantities, numbers_equal, round_half_up
+
+    huge = find_quantities("It was " + "1" + "0" * 40 + " yuan.")[0]
+    assert huge.value == Decimal(10) ** 40 and not numbers_equal(huge, Decimal(5))
+    assert find_quantities("1,000,000,000,000,000,000,000,000,000 亿元")[0].value > 0
+    assert round_half_up(Decimal("9" * 35 + ".555"), 2) == Decimal("9" * 35 + ".56")
+
+
+def test_a_bracketed_minus_is_negative():
+    from domainsft.numbers import find_quantities
+
+    values = [q.value for q in find_quantities("= (-48,800,000.00) / 2,140,700,000.00 × 100%")]
+    assert values[0] == Decimal("-48800000.00")

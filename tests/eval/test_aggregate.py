@@ -110,3 +110,20 @@ def test_mlflow_logs_metrics_params_and_files(tmp_path, monkeypatch):
     files = [a.path for a in mlflow.artifacts.list_artifacts(run_id=run.info.run_id)]
     assert "results.json" in files
     assert log_mlflow(results, tmp_path, enabled=False) is False
+
+
+def test_mlflow_failure_warns_and_returns(tmp_path, monkeypatch, caplog):
+    pytest.importorskip("mlflow", reason="pip install -e '.[mlflow]'")
+    from domainsft.eval.tracking import log_mlflow
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "nosuchscheme://nowhere")
+    assert log_mlflow(_results("ft", 0.5, 0.8), tmp_path) is False
+    assert "MLflow logging failed" in caplog.text and "eval.mlflow=false" in caplog.text
+
+
+def test_perplexity_is_averaged_geometrically():
+    samples = [_sample(i, "correct") for i in range(3)]
+    for s, ppl in zip(samples, (2.0, 8.0, 1e9), strict=True):
+        s["metrics"]["perplexity"] = ppl
+    means, _ = aggregate.metric_means(samples)
+    assert means["perplexity"] == pytest.approx((2.0 * 8.0 * 1e9) ** (1 / 3), rel=1e-4)

@@ -100,6 +100,8 @@ def test_compare_two_runs(tiny, built, corpus, evaluated, tmp_path):
     assert summary["forgetting"]["again"]["points"] == 0.0
     assert summary["deltas"]["again"]["domainsft_test"]["exact_match"] == 0.0
     assert "general ability kept" in result.output
+    html = (tmp_path / "c" / "report.html").read_text(encoding="utf-8")
+    assert "again: general ability kept within 2 points" in html  # the built-in task's name
 
 
 @pytest.mark.parametrize(

@@ -22,15 +22,27 @@ def percentile(values: list[float], q: float) -> float | None:
     return round(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo), 4)
 
 
+def geometric_mean(values: list[float]) -> float | None:
+    """exp(mean log): the perplexity of a task is exp(mean answer NLL over its items), not
+    the mean of per-item perplexities, which one answer the model finds absurd dominates."""
+    if not values or any(v <= 0 for v in values):
+        return mean(values)
+    return round(math.exp(sum(math.log(v) for v in values) / len(values)), 4)
+
+
 def metric_means(samples: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, int]]:
-    """``({metric: mean over applicable samples}, {metric: number applicable})``."""
+    """``({metric: mean over applicable samples}, {metric: number applicable})``; perplexity
+    is averaged geometrically (see ``geometric_mean``)."""
     values: dict[str, list[float]] = defaultdict(list)
     for s in samples:
         for name, value in s["metrics"].items():
             if value is not None and not (isinstance(value, float) and math.isnan(value)):
                 values[name].append(float(value))
     names = {name for s in samples for name in s["metrics"]}
-    means = {name: mean(values[name]) for name in sorted(names)}
+    means = {
+        name: (geometric_mean if "perplexity" in name else mean)(values[name])
+        for name in sorted(names)
+    }
     if means.get("part_recall") is not None:
         means["part_miss_rate"] = round(1 - means["part_recall"], 4)
     scored = [s for s in samples if s.get("verdict")]

@@ -69,7 +69,9 @@ class LocalBackend:
             )
         self.name = adapter or model or "default"
 
-    def generate(self, prompts: Sequence[list[Message]], gen: Generation) -> list[Answer]:
+    def generate(
+        self, prompts: Sequence[list[Message]], gen: Generation, progress: bool = True
+    ) -> list[Answer]:
         from domainsft.models import generate
 
         results = generate(
@@ -82,6 +84,7 @@ class LocalBackend:
             stop=list(gen.until) or None,
             seed=0,
             autocast=self.autocast,
+            progress=progress,
         )
         return [
             Answer(
@@ -138,12 +141,15 @@ class EndpointBackend:
                 f"{', '.join(served[:20])}"
             )
 
-    def generate(self, prompts: Sequence[list[Message]], gen: Generation) -> list[Answer]:
+    def generate(
+        self, prompts: Sequence[list[Message]], gen: Generation, progress: bool = True
+    ) -> list[Answer]:
         from tqdm.auto import tqdm
 
         with ThreadPoolExecutor(self.concurrency) as pool:
             jobs = [pool.submit(self._one, p, gen) for p in prompts]
-            return [j.result() for j in tqdm(jobs, desc="generate", unit="prompt")]
+            bar = tqdm(jobs, desc="generate", unit="prompt", disable=not progress)
+            return [j.result() for j in bar]
 
     def _one(self, prompt: list[Message], gen: Generation) -> Answer:
         from domainsft.models.openai_api import RequestFailed

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from domainsft.eval.report.forgetting import FORGET_POINTS as KEPT_POINTS
+from domainsft.eval.report.forgetting import general_task
 from domainsft.utils.jsonl import InputError, read_jsonl, write_json
-
-# Within this many points of exact match the general ability counts as kept.
-KEPT_POINTS = 2.0
 
 
 def load_run(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -42,12 +41,6 @@ def deltas(base: dict[str, Any], other: dict[str, Any]) -> dict[str, dict[str, f
             if isinstance(after.get(m), int | float) and isinstance(before.get(m), int | float)
         }
     return out
-
-
-def general_task(results: dict[str, Any]) -> str | None:
-    tasks = results.get("tasks", {})
-    named = [t for t in tasks if t in ("general", "domainsft_general")]
-    return (named or [t for t, s in tasks.items() if s.get("suite") == "general"] or [None])[0]
 
 
 def forgetting(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any] | None:

@@ -8,20 +8,23 @@ Label Studio tasks of the least confident answers when asked).
 from __future__ import annotations
 
 import inspect
+import logging
 import math
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from domainsft.eval import aggregate
+from domainsft.eval.answers import CHUNK_BATCHES, AnswerStore, answer_all
 from domainsft.eval.backends import Answer, Generation
 from domainsft.eval.gold import parse_gold
 from domainsft.eval.items import EvalItem, PageTexts, items_from_examples
 from domainsft.eval.matcher import match_answer
 from domainsft.eval.spec import RUNNER_METRICS, TaskSpec, load_spec
 from domainsft.utils.jsonl import InputError, write_json, write_jsonl
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -132,32 +135,44 @@ def run(job: EvalJob, backend: Any) -> dict[str, Any]:
     all_samples: list[dict[str, Any]] = []
     for spec in job.tasks:
         items = build_items(spec, job.limit, job.options)
-        summary, samples = run_task(spec, items, backend, job.pages)
+        summary, samples = run_task(spec, items, backend, job)
         results["tasks"][spec.name] = summary
         all_samples.extend(samples)
     write_outputs(job, results, all_samples)
     return results
 
 
-def run_task(
-    spec: TaskSpec, items: list[EvalItem], backend: Any, pages: PageTexts
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    from domainsft.eval.metrics import MetricEnv, score_item
+def generate_answers(
+    spec: TaskSpec, items: list[EvalItem], backend: Any, job: EvalJob
+) -> tuple[list[Answer], float]:
+    """Every item's answer, generated in chunks that are stored as they finish (a rerun of
+    the same job reuses them; see ``eval.answers``), under one progress bar."""
+    from tqdm.auto import tqdm
 
     gen = Generation(spec.max_new_tokens, tuple(spec.until), spec.temperature)
-    start = time.perf_counter()
-    answers = backend.generate([it.prompt for it in items], gen)
-    wall = time.perf_counter() - start
-    env = MetricEnv(pages=pages, mode=spec.mode)
-    per_output = [m for m in spec.metrics if m not in RUNNER_METRICS] or None
+    store = AnswerStore(job.out / "answers" / f"{spec.name}.jsonl", job.model_info, gen)
+    size = max(getattr(backend, "batch_size", 8), 1) * CHUNK_BATCHES
+    with tqdm(total=len(items), desc=f"{spec.name}: generate", unit="item") as bar:
+
+        def generate(chunk: list[EvalItem]) -> list[Answer]:
+            return backend.generate([it.prompt for it in chunk], gen, progress=False)
+
+        return answer_all(items, store, generate, size, progress=bar.update)
+
+
+def run_task(
+    spec: TaskSpec, items: list[EvalItem], backend: Any, job: EvalJob
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    answers, wall = generate_answers(spec, items, backend, job)
     want_ppl = not spec.metrics or "perplexity" in spec.metrics
     ppl = backend.perplexity(items) if want_ppl else [None] * len(items)
-    samples = []
-    for item, answer, p in zip(items, answers, ppl, strict=True):
-        scores = score_item(item, answer.text, env, per_output) if not answer.error else {}
+    samples = [
+        sample_record(spec, item, answer, score(spec, item, answer, job.pages))
+        for item, answer in zip(items, answers, strict=True)
+    ]
+    for sample, p in zip(samples, ppl, strict=True):
         if want_ppl:
-            scores["perplexity"] = None if p is None else round(p, 4)
-        samples.append(sample_record(spec, item, answer, scores))
+            sample["metrics"]["perplexity"] = None if p is None else round(p, 4)
     means, applicable = aggregate.metric_means(samples)
     summary = {
         "n": len(samples),
@@ -170,8 +185,24 @@ def run_task(
         "latency": aggregate.latency(samples, wall),
         "tokens": aggregate.token_use(samples),
         "failed": sum(1 for s in samples if s.get("error")),
+        "metric_errors": sum(1 for s in samples if s.get("metric_error")),
     }
     return summary, samples
+
+
+def score(spec: TaskSpec, item: EvalItem, answer: Answer, pages: PageTexts) -> dict[str, Any]:
+    """Every per-output metric of one answer. A metric that fails on one odd output is
+    recorded on that sample (``metric_error``) and the evaluation goes on."""
+    from domainsft.eval.metrics import MetricEnv, score_item
+
+    if answer.error:
+        return {}
+    names = [m for m in spec.metrics if m not in RUNNER_METRICS] or None
+    try:
+        return score_item(item, answer.text, MetricEnv(pages=pages, mode=spec.mode), names)
+    except Exception as exc:  # one sample's failure must not lose the run
+        log.warning("%s: scoring %s failed: %s", spec.name, item.id, exc)
+        return {"metric_error": f"{type(exc).__name__}: {exc}"}
 
 
 def sample_record(
@@ -196,6 +227,8 @@ def sample_record(
         "finish_reason": answer.finish_reason,
         "mean_logprob": None if math.isnan(answer.mean_logprob) else answer.mean_logprob,
     }
+    if "metric_error" in scores:
+        record["metric_error"] = scores.pop("metric_error")
     if answer.error:
         record["error"] = answer.error
     elif item.gold is not None:

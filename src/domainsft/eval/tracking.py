@@ -33,6 +33,20 @@ def log_mlflow(results: dict[str, Any], out: Path, enabled: bool = True) -> bool
         return False
     import mlflow
 
+    try:
+        _log(mlflow, results, out)
+    except Exception as exc:  # the results are written; a tracking server problem must not fail
+        log.warning(
+            "MLflow logging failed (%s: %s); the results are in %s. Point MLFLOW_TRACKING_URI "
+            "at your tracking server, or --set eval.mlflow=false",
+            type(exc).__name__, str(exc).splitlines()[0][:200], out,
+        )  # fmt: skip
+        return False
+    log.info("logged the evaluation to MLflow (%s)", mlflow.get_tracking_uri())
+    return True
+
+
+def _log(mlflow: Any, results: dict[str, Any], out: Path) -> None:
     model = results.get("model") or {}
     with mlflow.start_run(run_name=f"eval-{results.get('name', 'run')}"):
         mlflow.log_params({k: str(v) for k, v in model.items() if v is not None})
@@ -40,5 +54,3 @@ def log_mlflow(results: dict[str, Any], out: Path, enabled: bool = True) -> bool
         for name in ("results.json", "samples.jsonl", "report.html"):
             if (out / name).exists():
                 mlflow.log_artifact(str(out / name))
-    log.info("logged the evaluation to MLflow (%s)", mlflow.get_tracking_uri())
-    return True

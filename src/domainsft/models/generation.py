@@ -113,14 +113,14 @@ def _generation_config(
     stop_ids.update([model_eos] if isinstance(model_eos, int) else (model_eos or []))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else min(stop_ids)
     sampling = temperature > 0
+    # Truncation knobs only mean something when sampling; set under greedy decoding they make
+    # transformers warn that they are ignored.
+    truncation = {"top_k": 0, "top_p": 1.0, "min_p": 0.0, "typical_p": 1.0} if sampling else {}
     config = GenerationConfig(
         max_new_tokens=max_new_tokens,
         do_sample=sampling,
         temperature=temperature if sampling else 1.0,
-        top_k=0,
-        top_p=1.0,
-        min_p=0.0,
-        typical_p=1.0,
+        **truncation,
         repetition_penalty=1.0,
         no_repeat_ngram_size=0,
         min_new_tokens=0,

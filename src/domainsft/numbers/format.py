@@ -14,6 +14,7 @@ from domainsft.numbers.scales import (
     _plain,
     _scale_exp,
     from_base,
+    wide_context,
 )
 
 # ---------------------------------------------------------------------------- rounding, formatting
@@ -22,7 +23,9 @@ from domainsft.numbers.scales import (
 def round_half_up(value: Decimal | int | str, places: int) -> Decimal:
     """Round as reports do: ``round_half_up(Decimal("2.675"), 2) == Decimal("2.68")`` (float
     arithmetic gives 2.67, because 2.675 is stored as 2.67499999...)."""
-    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    value = Decimal(value)
+    with wide_context(value, places):
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def format_number(value: Decimal, places: int | None = 2, thousands: bool = True) -> str:
@@ -156,4 +159,5 @@ def _units_agree(a: str, b: str) -> bool:
 
 def _round_to(value: Decimal, step: Decimal) -> Decimal:
     """``value`` rounded half-up to a multiple of ``step`` (1,175,301,034.32 to 10^6)."""
-    return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+    with wide_context(value / step if step else value):
+        return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step

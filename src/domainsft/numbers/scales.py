@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, getcontext, localcontext
 
 from domainsft.numbers.chars import _normalise
 from domainsft.numbers.grammar import _ZH_SCALE
@@ -67,7 +67,20 @@ def _exponent(value: Decimal) -> int:
 
 def _plain(value: Decimal) -> Decimal:
     """No positive exponent (``1.175E+9`` → ``1175000000``): values stay readable in JSON."""
-    return value.quantize(Decimal(1)) if _exponent(value) > 0 else value
+    if _exponent(value) <= 0:
+        return value
+    with wide_context(value):
+        return value.quantize(Decimal(1))
+
+
+def wide_context(value: Decimal, places: int = 0) -> localcontext:
+    """A Decimal context with room for every digit of ``value`` to ``places`` decimals.
+
+    The default context holds 28 digits and ``quantize`` raises past them; a model's output
+    can print a 40-digit number, which must read as a (wrong) number, not crash the scorer.
+    """
+    digits = max(value.adjusted(), 0) + max(places, 0) + 2 if value.is_finite() else 0
+    return localcontext(prec=max(getcontext().prec, digits))
 
 
 def to_base(value: Decimal, scale: str) -> Decimal:
