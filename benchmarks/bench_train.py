@@ -16,6 +16,10 @@ same function (`eval.perplexity`, fp32) — the number to compare for "equal los
 domainsft's speed-up over TRL's best.
 
     python benchmarks/bench_train.py [--examples 128] [--seed 0] [--pack-length 2048]
+
+Measured here (2 cores, 128 examples): domainsft 426 tokens/s, TRL defaults 59.8, TRL bf16 97.9
+(4.35x); held-out loss 1.0803 (27 steps) vs 1.0978 / 1.1069 (16 steps); at a matched 16 steps
+(--pack-length 3456) domainsft's held-out loss is 1.0970.
 """
 
 from __future__ import annotations

@@ -48,7 +48,8 @@ def label(metric_id: str, lang: str) -> str:
         name = (m.zh if lang == "zh" else m.en)[0]
     else:
         name = formulas()[metric_id].name(lang)
-    if lang == "en" and name[:1].isupper() and not name[1:2].isupper():
+    first = name.split()[0] if name.split() else name
+    if lang == "en" and first[:1].isupper() and first[1:].islower():  # not "R&D", "EBITDA"
         name = name[0].lower() + name[1:]
     return name
 
