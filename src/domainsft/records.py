@@ -7,6 +7,7 @@ them. Records are plain dataclasses so that they serialise to exactly the JSON a
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 
@@ -137,3 +138,19 @@ class Example:
         if unknown:
             raise ValueError(f"unknown example field(s): {sorted(unknown)}")
         return cls(id=d["id"], messages=d["messages"], meta=d.get("meta", {}))
+
+
+def read_facts(path: str | Path) -> list[Fact]:
+    """A ``facts.jsonl`` (``domainsft facts``) → facts; a bad line names the file and line."""
+    from domainsft.utils.jsonl import InputError, read_jsonl
+
+    out = []
+    for lineno, rec in read_jsonl(path):
+        try:
+            out.append(Fact.from_dict(rec))
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                f"{path}:{lineno}: not a fact ({exc}); regenerate it with "
+                "`domainsft facts CORPUS --out FILE`"
+            ) from None
+    return out

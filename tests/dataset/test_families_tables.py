@@ -13,19 +13,20 @@ from pathlib import Path
 import pytest
 
 from domainsft.dataset import mix
-from domainsft.dataset.corpus import Index, load_facts, load_pages
+from domainsft.dataset.corpus import Index, load_pages
 from domainsft.dataset.families import FAMILIES, Context
 from domainsft.dataset.provenance import check
 from domainsft.dataset.render import places, value_text
 from domainsft.dataset.signs import Signs
 from domainsft.domains.finance.templates import family
+from domainsft.records import read_facts
 
 TABLES = ("trend", "compare", "summary")
 
 
 @pytest.fixture(scope="module")
 def inputs(corpus: Path):
-    facts = load_facts(corpus / "facts.jsonl")
+    facts = read_facts(corpus / "facts.jsonl")
     return facts, load_pages(corpus)
 
 

@@ -9,14 +9,15 @@ import pytest
 from typer.testing import CliRunner
 
 from domainsft.cli import app
-from domainsft.dataset.corpus import load_facts, load_pages
+from domainsft.dataset.corpus import load_pages
 from domainsft.dataset.provenance import check, load_examples
+from domainsft.records import read_facts
 
 
 @pytest.fixture(scope="module")
 def inputs(corpus, built):
     _, out = built
-    facts = {f.fact_id: f for f in load_facts(corpus / "facts.jsonl")}
+    facts = {f.fact_id: f for f in read_facts(corpus / "facts.jsonl")}
     return load_examples(out), load_pages(corpus), facts
 
 

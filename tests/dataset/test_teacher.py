@@ -17,10 +17,11 @@ import pytest
 
 from domainsft.config import DatasetConfig, JudgeConfig, TeacherConfig
 from domainsft.dataset import build, teacher
-from domainsft.dataset.corpus import Index, load_facts, load_pages
+from domainsft.dataset.corpus import Index, load_pages
 from domainsft.models.openai_api import ChatClient, RequestFailed
 from domainsft.models.openai_api import EndpointError as TeacherError
 from domainsft.numbers import find_quantities
+from domainsft.records import read_facts
 from tests.dataset.openai_server import ServerState, free_port, model_responder, serve
 
 MODEL = "teacher-under-test"
@@ -57,7 +58,7 @@ def _adds_up(s: dict) -> None:
 
 
 def _inputs(corpus: Path):
-    return load_pages(corpus), Index(load_facts(corpus / "facts.jsonl"))
+    return load_pages(corpus), Index(read_facts(corpus / "facts.jsonl"))
 
 
 # ---------------------------------------------------------------------------- tiny random model

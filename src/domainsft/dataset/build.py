@@ -13,10 +13,10 @@ from pathlib import Path
 
 from domainsft.config import DatasetConfig, dump_config
 from domainsft.dataset import export, mix, replay
-from domainsft.dataset.corpus import Index, load_facts, load_pages
+from domainsft.dataset.corpus import Index, load_pages
 from domainsft.dataset.families import FAMILIES, Context
 from domainsft.dataset.split import split
-from domainsft.records import Example
+from domainsft.records import Example, read_facts
 from domainsft.utils.jsonl import InputError
 
 Progress = Callable[[int, int, str], None]
@@ -44,7 +44,7 @@ def build(
     corpus: Path, facts_path: Path, cfg: DatasetConfig, progress: Progress | None = None
 ) -> Result:
     check_config(cfg)
-    facts = load_facts(facts_path)
+    facts = read_facts(facts_path)
     pages = load_pages(corpus)
     ctx = Context(Index(facts), cfg.seed, cfg.claim_false_share, pages)
     positives, removed = _positives(ctx, cfg, progress)

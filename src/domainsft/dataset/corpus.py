@@ -14,19 +14,6 @@ from domainsft.records import Fact, Page
 from domainsft.utils.jsonl import InputError, read_jsonl
 
 
-def load_facts(path: Path) -> list[Fact]:
-    out = []
-    for lineno, rec in read_jsonl(path):
-        try:
-            out.append(Fact.from_dict(rec))
-        except (TypeError, ValueError) as exc:
-            raise InputError(
-                f"{path}:{lineno}: not a fact ({exc}); regenerate it with "
-                "`domainsft facts CORPUS --out FILE`"
-            ) from None
-    return out
-
-
 def pages_path(corpus: Path) -> Path:
     return corpus if corpus.suffix == ".jsonl" else corpus / "pages.jsonl"
 

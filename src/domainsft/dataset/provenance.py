@@ -43,9 +43,10 @@ def load_examples(dataset: Path) -> list[Example]:
 
 
 def check_dir(dataset: Path, corpus: Path, facts_path: Path) -> dict[str, Any]:
-    from domainsft.dataset.corpus import load_facts, load_pages
+    from domainsft.dataset.corpus import load_pages
+    from domainsft.records import read_facts
 
-    facts = {f.fact_id: f for f in load_facts(facts_path)}
+    facts = {f.fact_id: f for f in read_facts(facts_path)}
     return check(load_examples(dataset), load_pages(corpus), facts)
 
 

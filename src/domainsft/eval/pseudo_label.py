@@ -20,7 +20,7 @@ from typing import Any
 from domainsft.eval.items import Message
 from domainsft.eval.pages import cited_pages
 from domainsft.numbers import Quantity, find_quantities, numbers_equal
-from domainsft.records import Fact
+from domainsft.records import Fact, read_facts
 from domainsft.utils.jsonl import InputError, read_jsonl, write_json, write_jsonl
 
 _SHAPE = '{"id": ..., "messages": [{"role": "user", ...}]} or {"id": ..., "question": "..."}'
@@ -67,15 +67,7 @@ def load_facts(corpus: Path) -> list[Fact]:
     path = corpus / "facts.jsonl" if corpus.is_dir() else corpus
     if not path.exists():
         raise InputError(f"{path}: no facts file; run `domainsft facts CORPUS --out {path}` first")
-    facts = []
-    for lineno, rec in read_jsonl(path):
-        try:
-            facts.append(Fact.from_dict(rec))
-        except (TypeError, ValueError) as exc:
-            raise InputError(
-                f"{path}:{lineno}: not a fact ({exc}); regenerate facts.jsonl"
-            ) from None
-    return facts
+    return read_facts(path)
 
 
 def company_facts(question: str, facts: list[Fact]) -> list[Fact]:
