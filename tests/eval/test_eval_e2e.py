@@ -109,7 +109,7 @@ def test_compare_two_runs(tiny, built, corpus, evaluated, tmp_path):
     ("extra", "message"),
     [
         (["--task", "nosuch"], "nosuch: no such eval spec"),
-        (["--option", "top_kk=3"], "--set top_kk: no task takes this option"),
+        (["--option", "top_kk=3"], "--option top_kk: no task takes this option"),
         (["--option", "nonsense"], "write KEY=VALUE"),
     ],
 )

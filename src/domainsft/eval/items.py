@@ -44,17 +44,6 @@ class EvalItem:
         """The last user turn."""
         return next((m["content"] for m in reversed(self.prompt) if m["role"] == "user"), "")
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "prompt": self.prompt,
-            "reference": self.reference,
-            "gold": self.gold,
-            "family": self.family,
-            "lang": self.lang,
-            "meta": self.meta,
-        }
-
 
 # --------------------------------------------------------------------------- dataset examples
 
@@ -155,9 +144,6 @@ class PageTexts:
             return self.texts.get((doc_id, page))
         hits = [t for (d, p), t in self.texts.items() if p == page]
         return hits[0] if len(hits) == 1 else None
-
-    def document(self, doc_id: str) -> dict[int, str]:
-        return {p: t for (d, p), t in self.texts.items() if d == doc_id}
 
     @classmethod
     def load(cls, path: str | Path) -> PageTexts:

@@ -7,7 +7,6 @@ Label Studio tasks of the least confident answers when asked).
 
 from __future__ import annotations
 
-import inspect
 import logging
 import math
 from dataclasses import dataclass, field
@@ -100,29 +99,29 @@ def _all_items(spec: TaskSpec, options: dict[str, Any]) -> list[EvalItem]:
     if spec.suite == "dataset":
         assert spec.data is not None
         return items_from_examples(spec.data)
-    from domainsft.eval.suites import SUITES, load_suite
+    from domainsft.eval.suites import SUITES, load_suite, suite_options
 
     if spec.suite not in SUITES:
         raise InputError(
             f"{spec.where()}: unknown suite {spec.suite!r}; use one of: dataset, "
             + ", ".join(SUITES)
         )
-    accepted = inspect.signature(SUITES[spec.suite]).parameters
+    accepted = suite_options(spec.suite)
     chosen = {**spec.options, **{k: v for k, v in options.items() if k in accepted}}
     return load_suite(spec.suite, spec.data, **chosen)
 
 
 def run(job: EvalJob, backend: Any) -> dict[str, Any]:
     """Evaluate every task with ``backend``; returns the results (also written to job.out)."""
+    from domainsft.eval.suites import SUITES, suite_options
+
     unused = set(job.options)
     for spec in job.tasks:
-        if spec.suite != "dataset":
-            from domainsft.eval.suites import SUITES
-
-            unused -= set(inspect.signature(SUITES[spec.suite]).parameters)
+        if spec.suite in SUITES:  # an unknown suite is reported by build_items
+            unused -= set(suite_options(spec.suite))
     if unused:
         raise InputError(
-            f"--set {sorted(unused)[0]}: no task takes this option; options go to the suites "
+            f"--option {sorted(unused)[0]}: no task takes this option; options go to the suites "
             "(e.g. pages=... for erc_round2, top_k=...)"
         )
     results: dict[str, Any] = {

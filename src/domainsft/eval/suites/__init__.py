@@ -41,7 +41,7 @@ def suite_options(name: str) -> dict[str, Any]:
 
 
 def load_suite(name: str, source: str | Path | None = None, **options: Any) -> list[EvalItem]:
-    """Items of the suite ``name``; options given as text (``--set top_k=5``) are converted
+    """Items of the suite ``name``; options given as text (``--option top_k=5``) are converted
     to the type of the option's default."""
     if name not in SUITES:
         raise InputError(f"unknown eval suite {name!r}; use one of: {', '.join(SUITES)}")

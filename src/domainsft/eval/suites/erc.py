@@ -25,7 +25,7 @@ from domainsft.utils.jsonl import InputError
 
 INGEST_HINT = (
     "ingest the reports first: `domainsft ingest ../shared/data/reports/en/erc --out runs/erc`, "
-    "then pass the option `pages` (`--set pages=runs/erc/pages.jsonl`)"
+    "then pass the option `pages` (`--option pages=runs/erc/pages.jsonl`)"
 )
 _SHAPE = '[{"question", "kind", "answers", "reference_pools"}] or {question: {...}}'
 _CONDITION = re.compile(r"\s*\bIf [^?.]*[?.]")  # "If data is not available, return 'N/A'."
