@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from domainsft.config import IngestConfig, RedactConfig, SamplesConfig
-from domainsft.ingest.terms import annotate_terms
+from domainsft.domains.finance.terms import annotate_terms
 from domainsft.records import Page
 
 Line = str | list[str]  # a text line, or a table row (consecutive rows form one table)

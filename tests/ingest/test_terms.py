@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from domainsft.domains.finance import metrics
-from domainsft.ingest.terms import annotate_terms
+from domainsft.domains.finance.terms import annotate_terms
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SIFANG = DATA / "reports" / "zh" / "cn_603339_sifang_2019_annual_report.pdf"

@@ -7,12 +7,12 @@ tables, clean numbers, redact personal data and annotate financial terms.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from domainsft.config import IngestConfig
+from domainsft.corpus import document_id_of_bytes
 from domainsft.ingest.clean import clean_text
 from domainsft.ingest.headers_footers import find_running, normalise
 from domainsft.ingest.lang import detect_lang, is_garbled
@@ -20,7 +20,7 @@ from domainsft.ingest.layout import Line, Seg, group_lines
 from domainsft.ingest.pdf import RawPage, RejectedInput, check_file, open_document, read_page
 from domainsft.ingest.redact import Redactor
 from domainsft.ingest.structure import page_structure
-from domainsft.ingest.terms import annotate_terms
+from domainsft.domains.finance.terms import annotate_terms
 from domainsft.records import Page, Reject
 
 # A page with fewer text-layer characters than this and a large image is a scan.
@@ -42,7 +42,7 @@ def process_file(path: str, cfg: IngestConfig) -> DocResult:
     result = DocResult(source=path)
     try:
         data = check_file(Path(path))
-        result.doc_id = hashlib.sha256(data).hexdigest()
+        result.doc_id = document_id_of_bytes(data)
         doc = open_document(data)
     except RejectedInput as exc:
         result.reject = Reject(source=path, reason=str(exc), stage="ingest")
