@@ -43,7 +43,9 @@ def test_pages_in_file_order_grouped_and_keyed(tmp_path: Path) -> None:
 
 
 def test_page_text_appends_table_rows(tmp_path: Path) -> None:
-    corpus = _write(tmp_path, [_page("a", 1, "正文", tables=[[["项目", "2023"], ["营业收入", "9.5"]]])])
+    corpus = _write(
+        tmp_path, [_page("a", 1, "正文", tables=[[["项目", "2023"], ["营业收入", "9.5"]]])]
+    )
     (page,) = read_pages(corpus)
     assert page_text(page) == "正文\n项目 2023\n营业收入 9.5"
     assert page_text(page, tables=False) == "正文"

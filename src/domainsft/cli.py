@@ -198,7 +198,8 @@ def facts(
     Example: domainsft facts corpus --out corpus/facts.jsonl
     """
     cfg = _stage(config, set_, "facts", out=out, prose=prose, min_confidence=min_confidence)
-    from domainsft.facts.pipeline import extract, pages_file
+    from domainsft.corpus import pages_file
+    from domainsft.facts.pipeline import extract
 
     if not pages_file(corpus).exists():
         _fail(f"{pages_file(corpus)} not found: run `domainsft ingest PDFs --out {corpus}` first")
@@ -691,9 +692,10 @@ def pseudo_label(
     Example: domainsft pseudo-label --questions new_questions.jsonl --corpus runs/demo/corpus
     --adapter runs/demo/train/adapter --out runs/demo/pseudo
     """
+    from domainsft.corpus import load_facts
     from domainsft.eval.backends import Generation
-    from domainsft.eval.pseudo_label import load_facts, read_questions
     from domainsft.eval.pseudo_label import pseudo_label as run_pseudo_label
+    from domainsft.eval.pseudo_label import read_questions
 
     cfg = _stage(
         config, set_, "eval", model=model, adapter=adapter, batch_size=batch_size,

@@ -8,11 +8,11 @@ from collections import Counter
 
 import pytest
 
+from domainsft.corpus import load_facts
 from domainsft.eval.items import items_from_examples
 from domainsft.eval.pseudo_label import (
     Question,
     company_facts,
-    load_facts,
     pseudo_label,
     read_questions,
     verify,

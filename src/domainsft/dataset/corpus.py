@@ -10,28 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from domainsft.corpus import by_key, read_pages
 from domainsft.records import Fact, Page
-from domainsft.utils.jsonl import InputError, read_jsonl
-
-
-def pages_path(corpus: Path) -> Path:
-    return corpus if corpus.suffix == ".jsonl" else corpus / "pages.jsonl"
 
 
 def load_pages(corpus: Path) -> dict[tuple[str, int], Page]:
-    """Pages keyed by ``(doc_id, page)``."""
-    path = pages_path(corpus)
-    out = {}
-    for lineno, rec in read_jsonl(path):
-        try:
-            page = Page.from_dict(rec)
-        except (TypeError, ValueError) as exc:
-            raise InputError(
-                f"{path}:{lineno}: not a page ({exc}); regenerate it with "
-                "`domainsft ingest PDFs --out CORPUS`"
-            ) from None
-        out[(page.doc_id, page.page)] = page
-    return out
+    """Pages keyed by ``(doc_id, page)`` (read by the corpus kernel)."""
+    return by_key(read_pages(corpus))
 
 
 @dataclass(frozen=True)

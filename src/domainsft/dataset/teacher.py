@@ -17,11 +17,9 @@ import math
 import os
 import re
 import time
-import unicodedata
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,9 +32,9 @@ from domainsft.dataset.corpus import Index, Report
 from domainsft.dataset.families.base import example
 from domainsft.domains.finance import PACK_DIR
 from domainsft.domains.finance.templates import templates
+from domainsft.grounding import figures, holds, value_numbers
 from domainsft.models.openai_api import ChatClient, RequestFailed
 from domainsft.models.openai_api import EndpointError as TeacherError
-from domainsft.numbers import find_quantities
 from domainsft.records import Example, Page
 from domainsft.utils.jsonl import write_jsonl
 
@@ -45,7 +43,6 @@ MIN_CHUNK_CHARS = 80  # shorter chunks (a title, a page counter) carry nothing t
 SKIP_FLAGS = ("empty", "garbled", "duplicate")
 _FENCE = re.compile(r"```[A-Za-z]*[ \t]*\n?(.*?)```", re.S)
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _SCORE = re.compile(r"score\W{0,3}([1-5])(?!\d)", re.I)
 
 __all__ = ["REJECTS_FILE", "Distilled", "TeacherError", "distil", "numbers_off_page"]
@@ -150,7 +147,7 @@ def choose_chunks(
     for chunk in pool:
         if len(chosen) == wanted:
             break
-        if any(q.is_candidate for q in find_quantities(chunk.text)):
+        if value_numbers(chunk.text):
             chosen.append(chunk)
     return chosen
 
@@ -404,24 +401,9 @@ def parse_score(reply: str) -> float | None:
 def numbers_off_page(answer: str, source: str) -> list[str]:
     """The figures in ``answer`` that ``source`` does not print.
 
-    A figure counts as printed when its value in base units equals one on the page (5.2亿元 vs
-    520,000,000元) or its digits do (587,220.97万元 vs a table cell 587,220.97 under a 万元
-    header). Years, dates, page and section numbers are not figures (``find_quantities`` roles).
+    A figure counts as printed when the page holds it at the figure's precision in any printed
+    form (``grounding.holds``: 5.2亿元 against 520,000,000元, 587,220.97万元 against a table
+    cell 587,220.97 under a 万元 header). Years, dates, page and section numbers and formula
+    constants are not figures.
     """
-    on_page = find_quantities(source)
-    values = {q.value for q in on_page}
-    digits = {_digits(m) for m in _NUMBER.findall(unicodedata.normalize("NFKC", source))}
-    digits.discard(None)
-    return [
-        q.printed
-        for q in find_quantities(answer)
-        if q.is_candidate and q.value not in values and _digits(q.printed) not in digits
-    ]
-
-
-def _digits(text: str) -> Decimal | None:
-    found = _NUMBER.search(unicodedata.normalize("NFKC", text))
-    try:
-        return Decimal(found.group().replace(",", "")) if found else None
-    except InvalidOperation:
-        return None
+    return [q.printed for q in figures(answer) if not holds(source, q)]

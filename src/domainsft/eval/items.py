@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from domainsft.corpus import iter_pages, page_text
 from domainsft.numbers import format_quantity
 from domainsft.utils.jsonl import InputError, read_jsonl
 
@@ -147,26 +148,6 @@ class PageTexts:
 
     @classmethod
     def load(cls, path: str | Path) -> PageTexts:
-        """From ``pages.jsonl`` or a corpus folder that holds one (``domainsft ingest --out``)."""
-        path = Path(path)
-        if path.is_dir():
-            path = path / "pages.jsonl"
-        if not path.exists():
-            raise InputError(
-                f"{path}: no pages file; pass the folder `domainsft ingest --out` wrote "
-                "(it holds pages.jsonl)"
-            )
-        texts: dict[tuple[str, int], str] = {}
-        for lineno, rec in read_jsonl(path):
-            if "doc_id" not in rec or "page" not in rec:
-                raise InputError(
-                    f'{path}:{lineno}: a page record needs "doc_id", "page" and "text"; '
-                    "is this the pages.jsonl that `domainsft ingest` wrote?"
-                )
-            table_text = "\n".join(
-                " ".join(str(c) for c in row) for table in rec.get("tables") or [] for row in table
-            )
-            texts[(str(rec["doc_id"]), int(rec["page"]))] = str(rec.get("text", "")) + (
-                "\n" + table_text if table_text else ""
-            )
-        return cls(texts)
+        """From ``pages.jsonl`` or a corpus folder that holds one (``domainsft ingest --out``);
+        a page's table rows follow its text, one row a line."""
+        return cls({(p.doc_id, p.page): page_text(p) for p in iter_pages(path)})

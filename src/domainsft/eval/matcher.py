@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from domainsft.eval.gold import Gold
 from domainsft.eval.text import is_not_available, read_boolean, text_match
+from domainsft.grounding import readings
 from domainsft.numbers import Quantity, find_quantities, numbers_equal, parse_quantity
 
 # Modes: how two numbers are compared. strict: equal at the gold's precision. erc: the
@@ -38,7 +39,6 @@ _DECREASE = re.compile(
     r"|(?i:a\s+(?:decrease|decline|drop|fall)\s+of)\s+$"
 )
 _COMPUTED = re.compile(r"[+\-−×÷*/][^=\n]*[=＝≈]")
-_PERCENT = ("%", "pp")
 
 
 @dataclass(frozen=True)
@@ -65,23 +65,6 @@ def candidates(output: str, years: bool = False) -> list[Quantity]:
         if whole is not None:
             found = [replace(whole, span=(0, len(output)))]
     return found
-
-
-def readings(q: Quantity, gold: Quantity) -> list[Quantity]:
-    """``q`` read in the gold's unit: none when the units clash (money vs %, USD vs CNY)."""
-    if gold.unit in _PERCENT:
-        if q.unit in _PERCENT:
-            return [q]
-        if not q.unit and q.scale in ("1", ""):  # a fraction: 0.2 = 20%
-            return [replace(q, value=q.value * 100, unit="%", quantum=q.precision * 100)]
-        return []
-    if q.unit in _PERCENT:
-        if gold.unit:
-            return []
-        return [replace(q, value=q.value / 100, unit="", quantum=q.precision / 100)]
-    if q.unit and gold.unit and q.unit != gold.unit:
-        return []
-    return [q]
 
 
 def _equal(a: Quantity, gold: Quantity, step: Decimal, rel_tol: Decimal | None) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domainsft.numbers import find_quantities
+from domainsft.grounding import cited_page_numbers
 from domainsft.utils.jsonl import InputError
 
 PageRef = tuple[str | None, int]
@@ -60,7 +60,7 @@ def cited_pages(prediction: dict[str, Any], where: str) -> list[PageRef]:
         pools = parse_pools(prediction["pages"], where)
         return [ref for pool in pools for ref in pool]
     output = prediction.get("output") or ""
-    return [(None, int(q.value)) for q in find_quantities(str(output)) if q.role == "page"]
+    return [(None, page) for page in cited_page_numbers(str(output))]
 
 
 def _same(cited: PageRef, gold: PageRef) -> bool:

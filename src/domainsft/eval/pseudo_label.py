@@ -13,18 +13,17 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from itertools import permutations
 from pathlib import Path
 from typing import Any
 
 from domainsft.eval.items import Message
-from domainsft.eval.pages import cited_pages
-from domainsft.numbers import Quantity, find_quantities, numbers_equal
-from domainsft.records import Fact, read_facts
+from domainsft.grounding import FigureIndex, cited_page_numbers, figures
+from domainsft.numbers import Quantity, numbers_equal
+from domainsft.records import Fact
 from domainsft.utils.jsonl import InputError, read_jsonl, write_json, write_jsonl
 
 _SHAPE = '{"id": ..., "messages": [{"role": "user", ...}]} or {"id": ..., "question": "..."}'
-MAX_DERIVATION_FACTS = 40  # pairs of the nearest facts tried for a derived figure
+MAX_DERIVATION_FACTS = 40  # verified figures tried as the operands of a derived one
 
 
 @dataclass
@@ -63,13 +62,6 @@ def read_questions(path: Path) -> list[Question]:
     return out
 
 
-def load_facts(corpus: Path) -> list[Fact]:
-    path = corpus / "facts.jsonl" if corpus.is_dir() else corpus
-    if not path.exists():
-        raise InputError(f"{path}: no facts file; run `domainsft facts CORPUS --out {path}` first")
-    return read_facts(path)
-
-
 def company_facts(question: str, facts: list[Fact]) -> list[Fact]:
     """Facts of the companies the question names (full or short name), numbers only."""
     named = {f.company for f in facts if f.company in question}
@@ -80,18 +72,6 @@ def company_facts(question: str, facts: list[Fact]) -> list[Fact]:
 def _fact_quantity(f: Fact) -> Quantity:
     return Quantity(value=Decimal(f.value), unit="%" if f.unit == "%" else "", scale=f.scale,
                     printed=f.printed)  # fmt: skip
-
-
-def _derived(q: Quantity, values: list[Decimal]) -> bool:
-    """``q`` is a/b×100, (a−b)/|b|×100, a/b, a+b or a−b of two of ``values``, at q's precision
-    (up to sign: "a decrease of 25.49%" states the size of a -25.49% change)."""
-    for x, y in permutations(values[:MAX_DERIVATION_FACTS], 2):
-        tries = [x + y, x - y]
-        if y != 0:
-            tries += [x / y * 100, (x - y) / abs(y) * 100, x / y]
-        if any(_matches(q, Quantity(value=t, unit=q.unit)) for t in tries):
-            return True
-    return False
 
 
 def _plain(q: Quantity) -> Quantity:
@@ -112,31 +92,32 @@ def verify(answer: str, facts: list[Fact], question: str = "") -> Verdict:
     A figure is checked first against the facts and the figures the question states; what is
     left must be derived from two figures that checked out (the operands an answer shows).
     """
-    numbers = [_plain(q) for q in find_quantities(answer) if q.is_candidate]
+    numbers = [_plain(q) for q in figures(answer)]
     if not numbers:
         return Verdict(False, "no figure")
     if not facts:
         return Verdict(False, "no facts for the company the question names")
     quantities = [(f, _fact_quantity(f)) for f in facts]
-    stated = [_plain(q) for q in find_quantities(question) if q.is_candidate]
+    stated = [_plain(q) for q in figures(question)]
     used: list[Fact] = []
-    operands: list[Decimal] = [q.value for q in stated]
+    operands: list[Quantity] = list(stated)
     left = []
     for q in numbers:
         hits = [f for f, fq in quantities if _matches(q, fq)]
         used.extend(hits)
         if hits or any(_matches(q, s) for s in stated):
-            operands.append(q.value)
+            operands.append(q)
         else:
             left.append(q)
+    derivable = FigureIndex(operands, MAX_DERIVATION_FACTS, repeats_pair=True)
     for q in left:
-        if not _derived(q, operands):
+        if not derivable.derivable(q):
             return Verdict(False, f"figure {q.printed!r} matches no fact")
-    cited = cited_pages({"output": answer}, "answer")
+    cited = cited_page_numbers(answer)
     if not cited:
         return Verdict(False, "no page cited")
     used_pages = {f.page for f in used}
-    stray = [p for _, p in cited if p not in used_pages]
+    stray = [p for p in cited if p not in used_pages]
     if stray:
         return Verdict(False, f"cites page {stray[0]}, which holds none of the figures used")
     pages = sorted({(f.doc_id, f.page) for f in used})

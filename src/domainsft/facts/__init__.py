@@ -9,7 +9,7 @@ evidence and confidence. All report vocabulary (headings, period words, label ru
 
 Public API::
 
-    from domainsft.facts import extract, extract_document, read_pages
+    from domainsft.facts import extract, extract_document
     result = extract("corpus", FactsConfig(out="corpus/facts.jsonl"))  # writes the outputs
     doc = extract_document(pages)  # one document's pages -> DocFacts(identity, facts, ...)
 
@@ -23,6 +23,6 @@ Fact records).
 """
 
 from domainsft.facts.document import DocFacts, extract_document
-from domainsft.facts.pipeline import FactsResult, extract, read_pages
+from domainsft.facts.pipeline import FactsResult, extract
 
-__all__ = ["DocFacts", "FactsResult", "extract", "extract_document", "read_pages"]
+__all__ = ["DocFacts", "FactsResult", "extract", "extract_document"]

@@ -14,16 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domainsft.config import FactsConfig, dump_config
+from domainsft.corpus import by_document, read_pages
 from domainsft.facts.document import DocFacts, extract_document
-from domainsft.records import Fact, Page, Reject
-from domainsft.utils.jsonl import InputError, read_jsonl, write_json, write_jsonl
+from domainsft.records import Fact, Reject
+from domainsft.utils.jsonl import write_json, write_jsonl
 
 ProgressFn = Callable[[int, int, str], None]  # (documents done, documents, current source)
-
-_PAGE_HINT = (
-    "each line must be one page record as `domainsft ingest` writes it (doc_id, source, page, "
-    "text, tables ...); re-run `domainsft ingest` to regenerate the file"
-)
 
 
 @dataclass
@@ -33,51 +29,12 @@ class FactsResult:
     stats: dict
 
 
-def pages_file(corpus: str | Path) -> Path:
-    """``corpus`` is a folder holding pages.jsonl, or the file itself."""
-    path = Path(corpus)
-    return path / "pages.jsonl" if path.is_dir() else path
-
-
-def read_pages(path: Path) -> list[list[Page]]:
-    """Pages grouped by document, documents in order of first appearance, pages by number."""
-    docs: dict[str, list[Page]] = {}
-    for lineno, record in read_jsonl(path):
-        page = _page(path, lineno, record)
-        docs.setdefault(page.doc_id, []).append(page)
-    return [sorted(pages, key=lambda p: p.page) for pages in docs.values()]
-
-
-def _page(path: Path, lineno: int, record: dict) -> Page:
-    try:
-        page = Page.from_dict(record)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{path}:{lineno}: not a page record ({exc}); {_PAGE_HINT}") from None
-    problem = _check(page)
-    if problem:
-        raise InputError(f"{path}:{lineno}: {problem}; {_PAGE_HINT}")
-    return page
-
-
-def _check(page: Page) -> str:
-    if not isinstance(page.doc_id, str) or not page.doc_id:
-        return "`doc_id` must be a non-empty string"
-    if not isinstance(page.page, int) or page.page < 1:
-        return f"`page` must be a 1-based integer, got {page.page!r}"
-    if not isinstance(page.text, str):
-        return "`text` must be a string"
-    tables_ok = isinstance(page.tables, list) and all(
-        isinstance(t, list) and all(isinstance(r, list) for r in t) for t in page.tables
-    )
-    return "" if tables_ok else "`tables` must be a list of tables of rows of cells"
-
-
 def extract(
     corpus: str | Path, cfg: FactsConfig, progress: ProgressFn | None = None
 ) -> FactsResult:
     """Read the corpus, extract every document's facts, write the outputs."""
     start = time.perf_counter()
-    docs = read_pages(pages_file(corpus))
+    docs = by_document(read_pages(corpus))
     facts: list[Fact] = []
     rejects: list[Reject] = []
     counts: Counter[str] = Counter()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from domainsft.config import IngestConfig
 from domainsft.corpus import document_id_of_bytes
+from domainsft.domains.finance.terms import annotate_terms
 from domainsft.ingest.clean import clean_text
 from domainsft.ingest.headers_footers import find_running, normalise
 from domainsft.ingest.lang import detect_lang, is_garbled
@@ -20,7 +21,6 @@ from domainsft.ingest.layout import Line, Seg, group_lines
 from domainsft.ingest.pdf import RawPage, RejectedInput, check_file, open_document, read_page
 from domainsft.ingest.redact import Redactor
 from domainsft.ingest.structure import page_structure
-from domainsft.domains.finance.terms import annotate_terms
 from domainsft.records import Page, Reject
 
 # A page with fewer text-layer characters than this and a large image is a scan.

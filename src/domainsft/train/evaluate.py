@@ -1,9 +1,9 @@
 """In-training evaluation: loss on a validation subset and a generation-based metric.
 
 The generation metric is the key-number hit rate: the share of validation answers whose
-generated text states every figure of the reference answer (compared in base units at the
-reference's printed precision by the shared ``numbers`` kernel; years and page numbers are not
-figures). No logits are stored: each batch is scored and dropped.
+generated text states every figure of the reference answer (``grounding.states_all``: in base
+units at the reference's printed precision; years and page numbers are not figures). No
+logits are stored: each batch is scored and dropped.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import torch
 
+from domainsft.grounding import states_all
 from domainsft.models.generation import generate
-from domainsft.numbers import find_quantities, numbers_equal
 from domainsft.train.attention import attention
 from domainsft.train.data import Conversation, Tokenized
 from domainsft.train.loss import token_losses
@@ -38,19 +38,6 @@ def eval_loss(
             total += float(losses.sum())
             count += losses.numel()
     return total / max(count, 1)
-
-
-def key_figures(text: str) -> list[Any]:
-    return [q for q in find_quantities(text) if q.role == "value"]
-
-
-def states_all(reference: str, output: str) -> bool | None:
-    """Whether ``output`` states every figure of ``reference``; None if it has none."""
-    wanted = key_figures(reference)
-    if not wanted:
-        return None
-    said = key_figures(output)
-    return all(any(numbers_equal(w, s) for s in said) for w in wanted)
 
 
 def generation_metric(

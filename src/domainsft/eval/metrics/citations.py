@@ -18,44 +18,11 @@ so with several documents a cited page stands for that page in each of them.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from domainsft.eval.items import EvalItem
 from domainsft.eval.metrics.base import MetricEnv
-from domainsft.eval.metrics.figures import value_numbers
-from domainsft.eval.metrics.index import FigureIndex
 from domainsft.eval.pages import cited_pages, parse_pools
-from domainsft.numbers import Quantity, find_quantities
-
-# Stretch boundaries: line, table cell, sentence end (not the "." of "p. 5", "Inc.", "No.").
-_BOUNDARY = re.compile(
-    r"\n|\||[。！？；;!?]"
-    r"|(?<!\bp)(?<!\bpp)(?<!\bNo)(?<!\bCo)(?<!Inc)(?<!Ltd)(?<!Corp)(?<!\bvs)\.\s+(?=[A-Z])"
-)
-
-
-def citations(output: str) -> list[tuple[Quantity, list[Quantity]]]:
-    """Each page citation of ``output`` with its figures, the vouched-for one first."""
-    pages = [q for q in find_quantities(output or "") if q.role == "page" and q.span]
-    figures = [q for q in value_numbers(output) if q.span]
-    bounds = [m.end() for m in _BOUNDARY.finditer(output)]
-    out = []
-    for i, page in enumerate(pages):
-        (start, end), prev_end = page.span, pages[i - 1].span[1] if i else 0
-        next_start = pages[i + 1].span[0] if i + 1 < len(pages) else len(output)
-        lo = max([b for b in bounds if b <= start] + [prev_end])
-        hi = min([b for b in bounds if b > end] + [next_start])
-        before = [f for f in figures if lo <= f.span[0] and f.span[1] <= start]
-        after = [f for f in figures if end <= f.span[0] and f.span[1] <= hi]
-        out.append((page, before[::-1] or after))
-    return out
-
-
-@lru_cache(maxsize=1024)
-def page_index(text: str) -> FigureIndex:
-    """The figures of one page, indexed once per page text."""
-    return FigureIndex(find_quantities(text), derive_limit=0)
+from domainsft.grounding import citations, holds
+from domainsft.numbers import Quantity
 
 
 def gold_pages(item: EvalItem) -> tuple[tuple[tuple[str | None, int], ...], ...]:
@@ -73,7 +40,7 @@ def _supported(
     if texts is None or not figures:
         golden = {p for pool in gold_pages(item) for _d, p in pool}
         return (page in golden) if golden else None
-    return any(page_index(t).has(f) for t in texts for f in figures)
+    return any(holds(t, f) for t in texts for f in figures)
 
 
 def _page_texts(item: EvalItem, env: MetricEnv, page: int, known: set[str]) -> list[str] | None:

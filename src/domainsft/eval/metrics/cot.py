@@ -29,8 +29,8 @@ import re
 
 from domainsft.eval.items import EvalItem
 from domainsft.eval.metrics.base import MetricEnv
-from domainsft.eval.metrics.figures import GoldNumber, from_spec, present, value_numbers
-from domainsft.eval.metrics.index import FigureIndex
+from domainsft.eval.metrics.figures import GoldNumber, from_spec
+from domainsft.grounding import FigureIndex, present, value_numbers
 from domainsft.numbers import Quantity
 
 _EQUALS = re.compile(r"[=＝≈]")

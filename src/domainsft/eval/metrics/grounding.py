@@ -17,30 +17,12 @@ A formula's constants are not figures: an integer such as 100, 2, 12, 360 or 365
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
 from functools import lru_cache
 
 from domainsft.eval.items import EvalItem
 from domainsft.eval.metrics.base import MetricEnv
-from domainsft.eval.metrics.figures import value_numbers
-from domainsft.eval.metrics.index import FigureIndex
+from domainsft.grounding import FigureIndex, figures
 from domainsft.numbers import Quantity, find_quantities
-
-_CONSTANTS = frozenset(Decimal(n) for n in (1, 2, 4, 12, 100, 360, 365, 1000))
-_OPERATOR_NEAR = re.compile(r"[×÷*/]")
-
-
-def figures(output: str) -> list[Quantity]:
-    """The output's figures that a reader would check (see the module docstring)."""
-    return [q for q in value_numbers(output) if not _constant(q, output)]
-
-
-def _constant(q: Quantity, text: str) -> bool:
-    if q.value not in _CONSTANTS or q.quantum not in (None, Decimal(1)) or q.scale not in ("1", ""):
-        return False
-    start, end = q.span or (0, 0)
-    return bool(_OPERATOR_NEAR.search(text[max(start - 3, 0) : start] + text[end : end + 3]))
 
 
 def context_index(item: EvalItem, env: MetricEnv) -> FigureIndex:

@@ -16,6 +16,7 @@ whether the sign is right is the answer metrics' business, not the lookup's.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -50,10 +51,21 @@ def query_forms(q: Quantity) -> list[tuple[Decimal, Decimal]]:
 class FigureIndex:
     """The numbers of one or more texts, sorted for interval look-ups."""
 
-    def __init__(self, quantities: Iterable[Quantity], derive_limit: int = DERIVE_LIMIT):
+    def __init__(
+        self,
+        quantities: Iterable[Quantity],
+        derive_limit: int = DERIVE_LIMIT,
+        repeats_pair: bool = False,
+    ):
+        """``repeats_pair``: a number given twice may pair with itself (``(0.75 - 0.75) /
+        0.75`` is a growth of 0 % when both years print 0.75). Off for free context, where a
+        number printed twice is one number, not two operands."""
         quantities = list(quantities)
         self.values = sorted({f for q in quantities for f in forms(q)})
         self.operands = _operands(quantities, derive_limit)
+        counts = Counter(abs(q.value) for q in quantities)
+        twice = [q for q in quantities if repeats_pair and counts[abs(q.value)] > 1]
+        self._twice = {f for q in twice for f in forms(q, rescale=False)}
 
     def __len__(self) -> int:
         return len(self.values)
@@ -79,7 +91,8 @@ class FigureIndex:
                 (b * target, size * tol),  # a / b
                 (b + size * target / 100, size * tol / 100),  # (a - b) / |b| × 100
             )
-            if any(_within(ops, centre, t, exclude=size) for centre, t in windows):
+            exclude = None if size in self._twice else size
+            if any(_within(ops, centre, t, exclude=exclude) for centre, t in windows):
                 return True
         return False
 
