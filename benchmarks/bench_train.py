@@ -12,7 +12,7 @@ peak RSS, token utilisation (non-padding share of the positions computed), the f
 loss (mean of the last 3 logged steps: it depends on which examples the last batches hold, and
 the sides batch differently) and the held-out loss: the mean answer-token loss of the trained
 model on the same held-out examples (the dataset's val split), computed for both sides by the
-same function (`eval.perplexity`, fp32) — the number to compare for "equal loss"; then
+same function (`models.perplexity`, fp32) — the number to compare for "equal loss"; then
 domainsft's speed-up over TRL's best.
 
     python benchmarks/bench_train.py [--examples 128] [--seed 0] [--pack-length 2048]
@@ -79,7 +79,7 @@ def heldout_set(dataset: Path, n: int, seed: int) -> Path:
 def heldout_loss(model, tokenizer, path: Path) -> float:
     """Mean over examples of the answer tokens' mean negative log-likelihood."""
     from domainsft.eval.items import items_from_examples
-    from domainsft.eval.perplexity import answer_perplexity
+    from domainsft.models.perplexity import answer_perplexity
 
     ppl = answer_perplexity(model, tokenizer, items_from_examples(path), batch_size=4)
     values = [math.log(p) for p in ppl if p is not None]

@@ -626,7 +626,7 @@ def _model_info(cfg: Any) -> dict[str, Any]:
 
 
 def _eval_backend(cfg: Any) -> Any:
-    from domainsft.eval.backends import EndpointBackend, LocalBackend
+    from domainsft.models.backends import EndpointBackend, LocalBackend
 
     if cfg.endpoint:
         return EndpointBackend(
@@ -693,9 +693,9 @@ def pseudo_label(
     --adapter runs/demo/train/adapter --out runs/demo/pseudo
     """
     from domainsft.corpus import load_facts
-    from domainsft.eval.backends import Generation
     from domainsft.eval.pseudo_label import pseudo_label as run_pseudo_label
     from domainsft.eval.pseudo_label import read_questions
+    from domainsft.models.backends import Generation
 
     cfg = _stage(
         config, set_, "eval", model=model, adapter=adapter, batch_size=batch_size,

@@ -8,8 +8,8 @@ import math
 import pytest
 import torch
 
-from domainsft.eval.backends import EndpointBackend, Generation, LocalBackend
 from domainsft.eval.items import EvalItem
+from domainsft.models.backends import EndpointBackend, Generation, LocalBackend
 from domainsft.models.openai_api import EndpointError
 from tests.dataset.openai_server import ServerState, serve
 

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from domainsft.eval import metrics as metrics_pkg
-from domainsft.eval.backends import LocalBackend
 from domainsft.eval.items import PageTexts
 from domainsft.eval.runner import EvalJob, build_items, resolve_tasks, run, spread
 from domainsft.eval.spec import load_spec
+from domainsft.models.backends import LocalBackend
 
 
 class Killed(RuntimeError):

@@ -11,6 +11,7 @@ from domainsft.dataset.corpus import Report
 from domainsft.domains.finance import metrics
 from domainsft.domains.finance.formulas import formulas
 from domainsft.domains.finance.templates import phrase, templates
+from domainsft.evidence import Passage, render_context
 from domainsft.numbers import format_quantity, from_base, parse_quantity
 from domainsft.records import Fact, Page
 
@@ -93,8 +94,5 @@ def context(facts: list[Fact], pages: dict[tuple[str, int], Page], lang: str) ->
             for line in lines[max(i - CONTEXT_LINES, 0) : i + CONTEXT_LINES + 1]:
                 if line not in chosen:
                     chosen.append(line)
-    marker = templates()["context"]["page_marker"][lang]
-    parts = [marker.format(page=p) + "\n" + "\n".join(ls) for (_, p), ls in blocks.items() if ls]
-    if not parts:
-        return ""
-    return templates()["context"]["header"][lang] + "\n" + "\n\n".join(parts)
+    passages = [Passage(d, p, "\n".join(ls)) for (d, p), ls in blocks.items() if ls]
+    return render_context(passages, lang)

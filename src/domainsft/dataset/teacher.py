@@ -32,6 +32,7 @@ from domainsft.dataset.corpus import Index, Report
 from domainsft.dataset.families.base import example
 from domainsft.domains.finance import PACK_DIR
 from domainsft.domains.finance.templates import templates
+from domainsft.evidence import Passage, render_context
 from domainsft.grounding import figures, holds, value_numbers
 from domainsft.models.openai_api import ChatClient, RequestFailed
 from domainsft.models.openai_api import EndpointError as TeacherError
@@ -260,9 +261,8 @@ def _example(
 
 
 def _context(chunk: Chunk) -> str:
-    lang = chunk.report.lang
-    marker = templates()["context"]["page_marker"][lang].format(page=chunk.page)
-    return f"{templates()['context']['header'][lang]}\n{marker}\n{chunk.text}"
+    passage = Passage(chunk.report.doc_id, chunk.page, chunk.text)
+    return render_context([passage], chunk.report.lang)
 
 
 def _reject(

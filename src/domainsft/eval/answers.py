@@ -17,8 +17,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from domainsft.eval.backends import Answer, Generation
 from domainsft.eval.items import EvalItem
+from domainsft.models.backends import Answer, Generation
 
 CHUNK_BATCHES = 2  # batches per chunk written to disk (and per progress-bar step)
 

@@ -16,11 +16,11 @@ from typing import Any
 
 from domainsft.eval import aggregate
 from domainsft.eval.answers import CHUNK_BATCHES, AnswerStore, answer_all
-from domainsft.eval.backends import Answer, Generation
 from domainsft.eval.gold import parse_gold
 from domainsft.eval.items import EvalItem, PageTexts, items_from_examples
 from domainsft.eval.matcher import match_answer
 from domainsft.eval.spec import RUNNER_METRICS, TaskSpec, load_spec
+from domainsft.models.backends import Answer, Generation
 from domainsft.utils.jsonl import InputError, write_json, write_jsonl
 
 log = logging.getLogger(__name__)

@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from domainsft.models.backends import Answer, EndpointBackend, Generation, LocalBackend
     from domainsft.models.chat import (
         CHATML_TEMPLATE,
         IGNORE_INDEX,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "backends": ["Answer", "EndpointBackend", "Generation", "LocalBackend"],
     "chat": [
         "CHATML_TEMPLATE",
         "IGNORE_INDEX",
@@ -53,8 +55,12 @@ _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = [
     "CHATML_TEMPLATE",
     "IGNORE_INDEX",
+    "Answer",
     "ChatTemplateError",
+    "EndpointBackend",
+    "Generation",
     "GenerationResult",
+    "LocalBackend",
     "Message",
     "ModelSource",
     "ModelSpecError",

@@ -7,9 +7,18 @@ way in all three: the model is served exactly the token ids it was trained on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 Message = dict[str, str]
+
+
+class Referenced(Protocol):
+    """A prompt and the reference answer to it (an eval item, a dataset example): what
+    perplexity scores."""
+
+    prompt: list[Message]
+    reference: str | None
+
 
 # A ChatML template without a built-in system prompt, for tokenizers that ship none.
 CHATML_TEMPLATE = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from domainsft.domains.finance.templates import phrase, templates
+from domainsft.domains.finance.templates import phrase
 from domainsft.utils.jsonl import InputError
 
 # src/domainsft/eval/suites/common.py → the project root is four folders up; the benchmark data
@@ -42,9 +42,3 @@ def analyst_system(lang: str) -> str:
     """The domain pack's system prompt, the one the model is trained with, so that an eval
     suite asks the question the way the fine-tuned model will be asked in use."""
     return " ".join(phrase("system", lang).split())
-
-
-def context_phrases(lang: str) -> tuple[str, str]:
-    """(context header, page marker with ``{page}``) as the dataset prints them."""
-    ctx = templates()["context"]
-    return ctx["header"][lang], ctx["page_marker"][lang]

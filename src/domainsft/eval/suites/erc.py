@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from domainsft.eval.items import EvalItem
-from domainsft.eval.suites.common import analyst_system, context_phrases, existing, shared_data
+from domainsft.eval.suites.common import analyst_system, existing, shared_data
 from domainsft.eval.suites.retrieval import ReportPages
+from domainsft.evidence import Passage, render_context
 from domainsft.utils.jsonl import InputError
 
 INGEST_HINT = (
@@ -158,16 +159,15 @@ def _context(
 ) -> tuple[str, list[list[Any]]]:
     """``Context:`` then each retrieved page as a ``[p. N]`` block (trimmed to ``max_chars``),
     labelled with its company when the question compares several; and ``[[doc_id, page]]``."""
-    header, marker = context_phrases("en")
-    blocks, retrieved = [], []
+    passages, retrieved = [], []
     for sha in shas:
         doc_id = corpus.doc_ids[sha]
-        label = f"{names.get(sha, sha)} " if len(shas) > 1 else ""
+        label = names.get(sha, sha) if len(shas) > 1 else ""
         for page in corpus.retrieve(doc_id, query, top_k):
             retrieved.append([doc_id, page])
             text = corpus.texts[doc_id][page][:max_chars].rstrip()
-            blocks.append(f"{label}{marker.format(page=page)}\n{text}")
-    return f"{header}\n" + "\n\n".join(blocks), retrieved
+            passages.append(Passage(doc_id, page, text, label))
+    return render_context(passages, "en"), retrieved
 
 
 def _gold_pools(q: dict[str, Any], corpus: ReportPages) -> list[list[str]]:

@@ -14,16 +14,16 @@ from typing import Any
 
 import torch
 
-from domainsft.eval.items import EvalItem
+from domainsft.models.chat import Referenced
 
 TOKEN_BUDGET = 2048
 
 
 def answer_perplexity(
-    model: Any, tokenizer: Any, items: Sequence[EvalItem], *, batch_size: int = 8
+    model: Any, tokenizer: Any, items: Sequence[Referenced], *, batch_size: int = 8
 ) -> list[float | None]:
     """One perplexity per item; None where the item has no reference answer."""
-    from domainsft.models import assistant_mask
+    from domainsft.models.chat import assistant_mask
 
     encoded: dict[int, tuple[list[int], list[bool]]] = {}
     for i, item in enumerate(items):

@@ -1,8 +1,10 @@
 """Where answers come from: a local model (batched generation) or any OpenAI-compatible endpoint.
 
-Both return one ``Answer`` per prompt, in order, with what the latency and token-utilisation
-metrics need. A local model also scores the reference answers (perplexity); an endpoint cannot
-(chat completions give no log-probabilities of a given text), so its perplexity is None.
+Shared by evaluation, pseudo-labelling and the assistant, so that a model is asked the same
+way wherever it answers. Both return one ``Answer`` per prompt, in order, with what the
+latency and token-utilisation metrics need. A local model also scores the reference answers
+(perplexity); an endpoint cannot (chat completions give no log-probabilities of a given text),
+so its perplexity is None.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from domainsft.eval.items import EvalItem, Message
+from domainsft.models.chat import Message, Referenced
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,8 @@ class LocalBackend:
             for r in results
         ]
 
-    def perplexity(self, items: Sequence[EvalItem]) -> list[float | None]:
-        from domainsft.eval.perplexity import answer_perplexity
+    def perplexity(self, items: Sequence[Referenced]) -> list[float | None]:
+        from domainsft.models.perplexity import answer_perplexity
 
         return answer_perplexity(self.model, self.tokenizer, items, batch_size=self.batch_size)
 
@@ -178,7 +180,7 @@ class EndpointBackend:
             mean_logprob=_mean_logprob(choice),
         )
 
-    def perplexity(self, items: Sequence[EvalItem]) -> list[float | None]:
+    def perplexity(self, items: Sequence[Referenced]) -> list[float | None]:
         return [None] * len(items)
 
 
