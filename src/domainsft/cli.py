@@ -462,15 +462,15 @@ def score(
     Example: domainsft score --predictions preds.jsonl --gold gold.jsonl --out scores
     """
     cfg = _stage(config, set_, "eval", out=out, mode=mode, strict_ids=strict_ids)
-    from domainsft.config import dump_config
     from domainsft.eval import score_files, write_results
+    from domainsft.utils.manifest import write_stage_record
 
     try:
         result = score_files(predictions, gold, cfg.mode, cfg.strict_ids)
     except InputError as exc:
         _fail(str(exc))
     write_results(result, cfg.out)
-    (cfg.out / "score_config.yaml").write_text(dump_config(cfg), encoding="utf-8")
+    write_stage_record(cfg.out, "score", cfg, {"predictions": predictions, "gold": gold})
     s = result.summary
     console.print(
         f"{s['n']} gold answers ({s['mode']}): exact match {s['exact_match']:.1%} "
@@ -561,29 +561,21 @@ def eval_(
         max_new_tokens=max_new_tokens,
     )  # fmt: skip
     cfg.options = {**cfg.options, **opts}
-    from domainsft.config import dump_config
-    from domainsft.eval.items import PageTexts
-    from domainsft.eval.runner import EvalJob, check_metrics, resolve_tasks, run
+    from domainsft.eval.evaluate import evaluate, export_tasks
 
     try:
-        specs = resolve_tasks(cfg.tasks, cfg.data)
-        check_metrics(specs)
-        for spec in specs:
-            spec.max_new_tokens = cfg.max_new_tokens or spec.max_new_tokens
         if export_lm_eval is not None:
-            _export_lm_eval(specs, cfg, export_lm_eval)
+            exported = export_tasks(cfg, export_lm_eval)
+            for task_name, path in exported:
+                console.print(f"{task_name}: {path}")
+            console.print(
+                f"run: lm_eval --model hf --model_args pretrained=MODEL --include_path "
+                f"{export_lm_eval} --tasks {','.join(n for n, _ in exported)} --apply_chat_template"
+            )
             return
-        pages = PageTexts.load(cfg.corpus) if cfg.corpus else PageTexts()
-        job = EvalJob(
-            tasks=specs, out=cfg.out, name=cfg.name or cfg.out.name, pages=pages,
-            limit=cfg.limit, options=cfg.options, select_uncertain=cfg.select_uncertain,
-            model_info=_model_info(cfg), mlflow=cfg.mlflow,
-        )  # fmt: skip
-        backend = _eval_backend(cfg)
-        results = run(job, backend)
+        results = evaluate(cfg)
     except InputError as exc:
         _fail(str(exc))
-    (cfg.out / "eval_config.yaml").write_text(dump_config(cfg), encoding="utf-8")
     for task_name, summary in results["tasks"].items():
         m, lat = summary["metrics"], summary["latency"]
         shown = ", ".join(f"{k} {v:.3f}" for k, v in m.items() if v is not None and k in _HEADLINE)
@@ -592,19 +584,6 @@ def eval_(
             f"{lat['tokens_per_s']} tokens/s"
         )
     console.print(f"results.json, samples.jsonl, report.html -> {cfg.out}")
-
-
-def _export_lm_eval(specs: list, cfg: Any, out: Path) -> None:
-    from domainsft.eval.lm_eval_export import export
-    from domainsft.eval.runner import build_items
-
-    for spec in specs:
-        path = export(spec, build_items(spec, cfg.limit, cfg.options), out)
-        console.print(f"{spec.name}: {path}")
-    console.print(
-        f"run: lm_eval --model hf --model_args pretrained=MODEL --include_path {out} "
-        f"--tasks {','.join(s.name for s in specs)} --apply_chat_template"
-    )
 
 
 _HEADLINE = ("exact_match", "key_number_accuracy", "citation_precision", "perplexity")
@@ -617,29 +596,6 @@ def _key_value(text: str) -> tuple[str, Any]:
     if not sep or not key:
         _fail(f"--option {text!r}: write KEY=VALUE, e.g. --option pages=runs/erc/pages.jsonl")
     return key.strip(), yaml.safe_load(value)
-
-
-def _model_info(cfg: Any) -> dict[str, Any]:
-    if cfg.endpoint:
-        return {"endpoint": cfg.endpoint, "model": cfg.endpoint_model or cfg.model}
-    return {"model": cfg.model, "adapter": str(cfg.adapter) if cfg.adapter else None}
-
-
-def _eval_backend(cfg: Any) -> Any:
-    from domainsft.models.backends import EndpointBackend, LocalBackend
-
-    if cfg.endpoint:
-        return EndpointBackend(
-            cfg.endpoint,
-            cfg.endpoint_model or cfg.model,
-            api_key_env=cfg.api_key_env,
-            concurrency=cfg.batch_size,
-        )
-    model = None if cfg.model == "default" and cfg.adapter else cfg.model
-    return LocalBackend(
-        model, str(cfg.adapter) if cfg.adapter else None, batch_size=cfg.batch_size,
-        dtype=cfg.dtype,
-    )  # fmt: skip
 
 
 @app.command()
@@ -692,21 +648,14 @@ def pseudo_label(
     Example: domainsft pseudo-label --questions new_questions.jsonl --corpus runs/demo/corpus
     --adapter runs/demo/train/adapter --out runs/demo/pseudo
     """
-    from domainsft.corpus import load_facts
-    from domainsft.eval.pseudo_label import pseudo_label as run_pseudo_label
-    from domainsft.eval.pseudo_label import read_questions
-    from domainsft.models.backends import Generation
+    from domainsft.eval.evaluate import pseudo_label_run
 
     cfg = _stage(
         config, set_, "eval", model=model, adapter=adapter, batch_size=batch_size,
         max_new_tokens=max_new_tokens,
     )  # fmt: skip
     try:
-        qs = read_questions(questions)
-        facts = load_facts(corpus)
-        backend = _eval_backend(cfg)
-        answers = backend.generate([q.prompt for q in qs], Generation(cfg.max_new_tokens or 384))
-        stats = run_pseudo_label(qs, [a.text for a in answers], facts, out)
+        stats = pseudo_label_run(cfg, questions, corpus, out)
     except InputError as exc:
         _fail(str(exc))
     console.print(

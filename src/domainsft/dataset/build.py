@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domainsft.config import DatasetConfig, dump_config
+from domainsft.corpus import pages_file
 from domainsft.dataset import export, mix, replay
 from domainsft.dataset.corpus import Index, load_pages
 from domainsft.dataset.families import FAMILIES, Context
 from domainsft.dataset.split import split
 from domainsft.records import Example, read_facts
 from domainsft.utils.jsonl import InputError
+from domainsft.utils.manifest import write_stage_record
 
 Progress = Callable[[int, int, str], None]
 
@@ -67,6 +69,9 @@ def build(
         distilled.write_rejects(cfg.out)
     s["cross_split_dropped"] = crossed
     export.write(cfg.out, splits, s, dump_config(cfg))
+    replay_file = Path(cfg.replay_source) if cfg.replay_source != "self" else None
+    inputs = {"pages": pages_file(corpus), "facts": facts_path, "replay_source": replay_file}
+    write_stage_record(cfg.out, "dataset", cfg, inputs)
     return Result(splits, s)
 
 

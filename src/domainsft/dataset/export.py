@@ -134,7 +134,6 @@ def write(out: Path, splits: dict[str, list[Example]], s: dict, config_text: str
         write_jsonl(out / "sharegpt" / f"{name}.jsonl", (sharegpt(ex) for ex in part))
     write_json(out / "stats.json", s)
     _atomic_text(out / "card.md", card(s, config_text))
-    _atomic_text(out / "dataset_config.yaml", config_text)
 
 
 def _atomic_text(path: Path, text: str) -> None:

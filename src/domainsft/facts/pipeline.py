@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from domainsft.config import FactsConfig, dump_config
-from domainsft.corpus import by_document, read_pages
+from domainsft.config import FactsConfig
+from domainsft.corpus import by_document, pages_file, read_pages
 from domainsft.facts.document import DocFacts, extract_document
 from domainsft.records import Fact, Reject
 from domainsft.utils.jsonl import write_json, write_jsonl
+from domainsft.utils.manifest import write_stage_record
 
 ProgressFn = Callable[[int, int, str], None]  # (documents done, documents, current source)
 
@@ -51,7 +52,7 @@ def extract(
         if progress:
             progress(done, len(docs), pages[0].source)
     stats = _stats(docs, facts, rejects, counts, time.perf_counter() - start)
-    _write(cfg, facts, rejects, stats)
+    _write(corpus, cfg, facts, rejects, stats)
     return FactsResult(facts, rejects, stats)
 
 
@@ -94,9 +95,11 @@ def _stats(docs, facts: list[Fact], rejects: list[Reject], counts: Counter, seco
     }
 
 
-def _write(cfg: FactsConfig, facts: list[Fact], rejects: list[Reject], stats: dict) -> None:
+def _write(
+    corpus: str | Path, cfg: FactsConfig, facts: list[Fact], rejects: list[Reject], stats: dict
+) -> None:
     out = Path(cfg.out)
     write_jsonl(out, (f.to_dict() for f in facts))
     write_jsonl(out.with_name(f"{out.stem}_rejects.jsonl"), (r.to_dict() for r in rejects))
     write_json(out.with_name(f"{out.stem}_stats.json"), stats)
-    out.with_name(f"{out.stem}_config.yaml").write_text(dump_config(cfg), encoding="utf-8")
+    write_stage_record(out.parent, "facts", cfg, {"pages": pages_file(corpus)}, name=out.stem)

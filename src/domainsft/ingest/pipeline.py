@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from domainsft.config import IngestConfig, dump_config
+from domainsft.config import IngestConfig
 from domainsft.ingest.document import DocResult, process_file
 from domainsft.records import Page, Reject
 from domainsft.utils.jsonl import write_json, write_jsonl
+from domainsft.utils.manifest import write_stage_record
 from domainsft.utils.minhash import NearDuplicateIndex
 
 ProgressFn = Callable[[int, int, str], None]  # (files done, pages done, current source)
@@ -69,6 +70,7 @@ def ingest(paths: Iterable[str | Path], cfg: IngestConfig, progress: ProgressFn 
         mark_duplicates(pages, cfg.dedup_threshold)
     stats = _stats(files, skipped, results, pages, rejects, time.perf_counter() - start)
     write_outputs(cfg, pages, rejects, stats)
+    write_stage_record(Path(cfg.out), "ingest", cfg, {"documents": [str(f) for f in files]})
     return IngestResult(pages=pages, rejects=rejects, stats=stats)
 
 
@@ -151,4 +153,3 @@ def write_outputs(cfg: IngestConfig, pages: list[Page], rejects: list[Reject], s
         by_doc.setdefault(p.source, Counter()).update(p.redactions)
     log = {"total": stats["redactions"], "by_document": {k: dict(v) for k, v in by_doc.items()}}
     write_json(out / "redaction_log.json", log)
-    (out / "ingest_config.yaml").write_text(dump_config(cfg), encoding="utf-8")

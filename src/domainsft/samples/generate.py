@@ -13,6 +13,7 @@ from domainsft.samples.financials import make_history
 from domainsft.samples.report import Report, build_report, render_report
 from domainsft.samples.truth import fact_records, manifest_entry, pii_records
 from domainsft.utils.jsonl import write_json, write_jsonl
+from domainsft.utils.manifest import write_stage_record
 
 Progress = Callable[[str], None]
 
@@ -76,6 +77,7 @@ def generate(cfg: SamplesConfig, progress: Progress | None = None) -> dict[str, 
         "docs": docs,
     }
     write_json(out / "manifest.json", manifest)
+    write_stage_record(out, "samples", cfg, {})
     return {
         "n_reports": len(reports),
         "n_pages": sum(d["n_pages"] for d in docs),

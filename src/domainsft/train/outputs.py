@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from domainsft.config import TrainConfig, dump_config
+from domainsft.config import TrainConfig
+from domainsft.utils.manifest import write_stage_record
 
 
 def save_trained(
@@ -39,7 +40,13 @@ def save_merged(adapter_dir: Path, cfg: TrainConfig) -> Path:
 
 
 def write_summary(cfg: TrainConfig, summary: dict[str, Any]) -> None:
-    (cfg.out / "config.yaml").write_text(dump_config(cfg), encoding="utf-8")
+    inputs = {
+        "data": cfg.data,
+        "val_data": cfg.val_data,
+        "model": cfg.model,
+        "ewc_data": cfg.ewc_data,
+    }
+    write_stage_record(cfg.out, "train", cfg, inputs)
     (cfg.out / "summary.json").write_text(
         json.dumps(summary, indent=1, ensure_ascii=False, default=str)
     )
@@ -91,6 +98,7 @@ def card(cfg: TrainConfig, s: dict[str, Any]) -> str:
     for title, items in rows.items():
         lines += [f"## {title}", *(f"- {item}" for item in items), ""]
     lines.append(
-        "The resolved config is in `config.yaml`; every step's metrics in `metrics.jsonl`."
+        "The resolved config is in `train_config.yaml` (input hashes: `train_manifest.json`); "
+        "every step's metrics in `metrics.jsonl`."
     )
     return "\n".join(lines) + "\n"
