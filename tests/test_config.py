@@ -73,3 +73,22 @@ def test_every_field_has_help():
             if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
                 continue  # a nested section: its own fields carry the help
             assert field.description, f"{model.__name__}.{name} has no description"
+
+
+def test_package_data_ships_every_data_file() -> None:
+    """Every YAML/JSONL under src/domainsft is matched by a package-data pattern, so an installed
+    (non-editable) domainsft has its recipes, accelerate configs, domain pack and eval specs."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    meta = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = meta["tool"]["setuptools"]["package-data"]["domainsft"]
+    pkg = root / "src" / "domainsft"
+    files = [
+        p.relative_to(pkg).as_posix() for ext in ("yaml", "jsonl") for p in pkg.rglob(f"*.{ext}")
+    ]
+    # setuptools globs: "*" never crosses a "/" (recipes/*.yaml does not ship recipes/x/y.yaml)
+    globs = [re.compile(re.escape(p).replace(r"\*", "[^/]*")) for p in patterns]
+    missing = [f for f in files if not any(g.fullmatch(f) for g in globs)]
+    assert files and not missing, missing

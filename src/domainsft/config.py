@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from domainsft.ingest.ocr.engines import ENGINES as OCR_ENGINES
+from domainsft.train.methods import METHODS as TRAIN_METHODS
 from domainsft.utils.jsonl import InputError
 
 
@@ -82,8 +84,9 @@ class IngestConfig(StageConfig):
     ocr: Literal["auto", "always", "never"] = Field(
         "auto", description="auto: OCR pages whose text layer is missing or garbled."
     )
-    ocr_engine: Literal["rapidocr", "tesseract"] = Field(
-        "rapidocr", description="OCR engine: rapidocr (bundled ONNX models) or tesseract (Debian)."
+    ocr_engine: Literal[tuple(OCR_ENGINES)] = Field(  # type: ignore[valid-type]
+        "rapidocr",
+        description="OCR engine: " + " | ".join(OCR_ENGINES) + " (ingest/ocr/engines.py).",
     )
     ocr_dpi: int = Field(200, ge=72, le=600, description="Rendering resolution for OCR.")
     tables: bool = Field(True, description="Extract tables as rows of cells.")
@@ -291,11 +294,10 @@ class TrainConfig(StageConfig):
         description="Validation JSONL for eval loss and the generation metric; null: none.",
     )
     out: Path = Field(Path("runs/demo/train"), description="Output folder (adapter, card, ...).")
-    method: Literal["lora", "qlora", "full", "prefix", "adapter"] = Field(
+    method: Literal[tuple(TRAIN_METHODS)] = Field(  # type: ignore[valid-type]
         "lora",
-        description="lora | qlora (4-bit base, CUDA + bitsandbytes) | full | prefix (prefix "
-        "tuning) | adapter (IA3).",
-    )  # fmt: skip
+        description=" | ".join(f"{k} ({v})" for k, v in TRAIN_METHODS.items()) + ".",
+    )
     lora: LoraSection = Field(default_factory=LoraSection, description="LoRA/QLoRA settings.")
     prefix_tokens: int = Field(16, ge=1, description="Virtual tokens for prefix tuning.")
     freeze_layers: int = Field(0, ge=0, description="Freeze the lowest N transformer layers.")
@@ -507,14 +509,9 @@ def load_recipe(
 
 
 def _read_yaml(p: Path) -> dict[str, Any]:
-    if not p.exists():
-        raise InputError(f"{p}: recipe not found")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise InputError(f"{p}{line}: invalid YAML ({exc})") from None
+    from domainsft.utils.yamlfile import read_yaml
+
+    data = read_yaml(p, "recipe") or {}
     if not isinstance(data, dict):
         raise InputError(f"{p}: a recipe must be a mapping of stage sections")
     return data

@@ -21,26 +21,13 @@ from domainsft.dataset import mix
 from domainsft.dataset.provenance import load_examples
 from domainsft.records import Example
 from domainsft.utils.jsonl import InputError, write_json, write_jsonl
+from domainsft.utils.labelstudio import VERDICTS, label_config
 
-VERDICTS = ("ok", "wrong")
-LABEL_CONFIG = """<View>
-  <Style>.htx-text { white-space: pre-wrap; }</Style>
-  <Header value="$example_id ($family, $lang, $split)"/>
-  <Header value="Question" size="5"/>
-  <Text name="question" value="$question"/>
-  <Header value="Answer" size="5"/>
-  <Text name="answer" value="$answer"/>
-  <Header value="Cited pages" size="5"/>
-  <Text name="pages" value="$pages"/>
-  <Choices name="verdict" toName="answer" choice="single" showInline="true" required="true">
-    <Choice value="ok"/>
-    <Choice value="wrong"/>
-  </Choices>
-  <TextArea name="corrected" toName="answer" rows="6" editable="true" maxSubmissions="1"
-            placeholder="If wrong: the corrected answer, citation included (empty: drop it)"/>
-  <TextArea name="note" toName="answer" rows="2" maxSubmissions="1" placeholder="Note (optional)"/>
-</View>
-"""
+LABEL_CONFIG = label_config(
+    "$example_id ($family, $lang, $split)",
+    [("Question", "question"), ("Answer", "answer"), ("Cited pages", "pages")],
+    note=True,
+)
 
 
 def config_path(tasks: Path) -> Path:

@@ -15,24 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from domainsft.utils.jsonl import write_json
+from domainsft.utils.labelstudio import label_config
 
-LABEL_CONFIG = """<View>
-  <Style>.htx-text { white-space: pre-wrap; }</Style>
-  <Header value="$example_id ($family, $lang) - confidence $confidence"/>
-  <Header value="Question" size="5"/>
-  <Text name="question" value="$question"/>
-  <Header value="Model answer" size="5"/>
-  <Text name="answer" value="$answer"/>
-  <Header value="Reference (if any)" size="5"/>
-  <Text name="reference" value="$reference"/>
-  <Choices name="verdict" toName="answer" choice="single" showInline="true" required="true">
-    <Choice value="ok"/>
-    <Choice value="wrong"/>
-  </Choices>
-  <TextArea name="corrected" toName="answer" rows="6" editable="true" maxSubmissions="1"
-            placeholder="If wrong: the corrected answer, citation included (empty: drop it)"/>
-</View>
-"""
+LABEL_CONFIG = label_config(
+    "$example_id ($family, $lang) - confidence $confidence",
+    [("Question", "question"), ("Model answer", "answer"), ("Reference (if any)", "reference")],
+)
 
 
 def least_confident(samples: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from domainsft.utils.jsonl import InputError
+from domainsft.utils.yamlfile import read_yaml
 
 SPECS_DIR = Path(__file__).parent / "specs"
 # lm-eval TaskConfig fields (v0.4): accepted so that an lm-eval task file loads; the ones
@@ -107,14 +108,7 @@ def load_spec(ref: str | Path) -> TaskSpec:
         raise InputError(
             f"{ref}: no such eval spec.{close} Give a YAML file or a built-in task: {names}"
         )
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8; re-encode the spec as UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise InputError(f"{path}{line}: not valid YAML ({exc}); fix the syntax there") from None
+    raw = read_yaml(path, "eval spec", _Loader)
     if not isinstance(raw, dict):
         raise InputError(f"{path}: an eval spec is a YAML mapping with at least `task:`")
     return parse_spec(raw, path)

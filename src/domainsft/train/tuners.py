@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from domainsft.config import TrainConfig
+from domainsft.train.methods import METHODS as NAMES
 from domainsft.utils.imports import require
 from domainsft.utils.jsonl import InputError
 
@@ -96,13 +97,8 @@ def adapter(model: Any, cfg: TrainConfig) -> Any:
     return peft.get_peft_model(model, config)
 
 
-METHODS: dict[str, Callable[[Any, TrainConfig], Any]] = {
-    "lora": lora,
-    "qlora": qlora,
-    "full": full,
-    "prefix": prefix,
-    "adapter": adapter,
-}
+# One function per name of ``methods.METHODS``, found by name.
+METHODS: dict[str, Callable[[Any, TrainConfig], Any]] = {name: globals()[name] for name in NAMES}
 
 
 def check_method(cfg: TrainConfig, device: torch.device) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import TYPE_CHECKING, Literal
 
 from domainsft.ingest.ocr.base import OcrEngine, OcrLine, fix_number_spacing
+from domainsft.ingest.ocr.engines import ENGINES
 from domainsft.ingest.ocr.layout import reading_order
 
 if TYPE_CHECKING:
     import pypdfium2
 
-EngineName = Literal["rapidocr", "tesseract"]
+EngineName = Literal[tuple(ENGINES)]  # type: ignore[valid-type]
 DEFAULT_DPI = 200
 THREADS_ENV = "DOMAINSFT_OCR_THREADS"
 
@@ -36,15 +38,11 @@ def get_engine(name: EngineName, threads: int | None = None) -> OcrEngine:
 
 
 def _build(name: str, threads: int) -> OcrEngine:
-    if name == "rapidocr":
-        from domainsft.ingest.ocr.rapid import RapidOcrEngine
-
-        return RapidOcrEngine(threads=threads)
-    if name == "tesseract":
-        from domainsft.ingest.ocr.tesseract import TesseractEngine
-
-        return TesseractEngine(threads=threads)
-    raise ValueError(f"unknown OCR engine {name!r}: expected 'rapidocr' or 'tesseract'")
+    if name not in ENGINES:
+        known = " or ".join(repr(n) for n in ENGINES)
+        raise ValueError(f"unknown OCR engine {name!r}: expected {known}")
+    module, _, cls = ENGINES[name].partition(":")
+    return getattr(importlib.import_module(module), cls)(threads=threads)
 
 
 def ocr_page(
