@@ -14,6 +14,7 @@ in-training metric and the assistant's numeric verifier.
 """
 
 from domainsft.grounding.citations import (
+    BRACKETED,
     citations,
     cited_page_numbers,
     holds,
@@ -37,6 +38,7 @@ from domainsft.grounding.figures import (
 from domainsft.grounding.index import DERIVE_LIMIT, FigureIndex
 
 __all__ = [
+    "BRACKETED",
     "DERIVE_LIMIT",
     "PERCENT",
     "FigureIndex",

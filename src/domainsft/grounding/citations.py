@@ -26,6 +26,12 @@ _BOUNDARY = re.compile(
 )
 
 
+# A page citation in brackets: "（第5页）", "(p. 4)", "(Annual Report 2023, p. 11)".
+BRACKETED = re.compile(
+    r"[（(][^（）()]*?(?:第\s*\d+\s*页|\bpp?\.\s*\d+|\bpage\s*\d+)[^（）()]*[）)]", re.I
+)
+
+
 def page_refs(text: str) -> list[Quantity]:
     """The page references of ``text``, left to right (``value`` is the page number)."""
     return [q for q in find_quantities(text or "") if q.role == "page" and q.span]
