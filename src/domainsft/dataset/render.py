@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
-from decimal import Decimal
 
 from domainsft.dataset.corpus import Report
 from domainsft.domains.finance import metrics
 from domainsft.domains.finance.formulas import formulas
 from domainsft.domains.finance.templates import phrase, templates
 from domainsft.evidence import Passage, render_context
-from domainsft.numbers import format_quantity, from_base, parse_quantity
+from domainsft.numbers import as_printed, printed_places
 from domainsft.records import Fact, Page
 
-_DIGITS = re.compile(r"\d[\d,]*(?:\.(\d+))?")
 CONTEXT_LINES = 1  # lines either side of the evidence line: enough for the column headers' row
 
 
@@ -26,20 +23,14 @@ def rng_for(seed: int, *parts: object) -> random.Random:
 
 
 def places(f: Fact) -> int:
-    """Decimals as printed, so the answer shows the number exactly as the page does: 1 for
-    ``(1,459.6)`` and for ``$2,254.2 million`` (the number's digits, not the words after it)."""
-    q = parse_quantity(f.printed)
-    if q is not None:
-        step = from_base(q.precision, q.scale).normalize()  # 0.1 for "$2,254.2 million"
-        return max(-step.as_tuple().exponent, 0)  # type: ignore[operator]
-    m = _DIGITS.search(f.printed)  # printed with words the kernel does not read ("约1.2亿元")
-    return len(m.group(1) or "") if m else 0
+    """Decimals as printed (``numbers.printed_places``)."""
+    return printed_places(f.printed)
 
 
 def value_text(f: Fact, lang: str) -> str:
     if f.unit == "text":
         return f.value
-    return format_quantity(Decimal(f.value), f.unit, f.scale, places(f), lang)
+    return as_printed(f.value, f.unit, f.scale, f.printed, lang)
 
 
 def label(metric_id: str, lang: str) -> str:

@@ -35,6 +35,7 @@ from domainsft.numbers.format import (
     round_half_up,
 )
 from domainsft.numbers.parse import parse_number, parse_quantity
+from domainsft.numbers.printed import as_printed, printed_places
 from domainsft.numbers.quantity import Quantity
 from domainsft.numbers.scales import (
     canonical_scale,
@@ -49,6 +50,7 @@ __all__ = [
     "NULL_MARKERS",
     "Quantity",
     "as_percent_candidates",
+    "as_printed",
     "canonical_scale",
     "find_quantities",
     "format_number",
@@ -61,6 +63,7 @@ __all__ = [
     "parse_quantity",
     "parse_unit_line",
     "percent",
+    "printed_places",
     "round_half_up",
     "scale_factor",
     "to_base",
