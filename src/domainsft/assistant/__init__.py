@@ -1,0 +1,1 @@
+"""The answer pipeline: question understanding, retrieval, prompt, model, verifier, guard."""
