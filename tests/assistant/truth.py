@@ -127,7 +127,17 @@ def _claim_misses(query: Query, ex: Example, facts: dict[str, Fact]) -> list[str
 
 
 def measure(corpus: Path, dataset: Path) -> dict:
-    """Per family: examples, correct parses, share, worst and mean parse time, the misses."""
+    """``measure_examples`` over ``dataset``'s train/val/test files."""
+    examples = []
+    for split in ("train", "val", "test"):
+        for line in (dataset / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            examples.append(Example.from_dict(json.loads(line)))
+    return measure_examples(examples, corpus)
+
+
+def measure_examples(examples: list[Example], corpus: Path) -> dict:
+    """Per family (negatives per kind): examples, right parses, their share; the misses; the
+    mean and worst parse time. Replay examples (general chat) are left out."""
     from domainsft.corpus import load_facts
 
     facts_list = load_facts(corpus)
@@ -138,21 +148,19 @@ def measure(corpus: Path, dataset: Path) -> dict:
     found: dict[str, list] = defaultdict(list)
     times = []
     understand("", directory)  # compiles the matchers once: not a question's time
-    for split in ("train", "val", "test"):
-        for line in (dataset / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
-            ex = Example.from_dict(json.loads(line))
-            if ex.meta.get("is_replay"):
-                continue
-            key = ex.meta["family"] + (f"/{ex.meta['negative_kind']}" if ex.meta["is_negative"]
-                                       else "")  # fmt: skip
-            start = time.perf_counter()
-            query = understand(question_of(ex), directory)
-            times.append(time.perf_counter() - start)
-            wrong = misses(query, ex, facts)
-            counts[key] += 1
-            right[key] += not wrong
-            if wrong:
-                found[key].append((question_of(ex).rsplit("\n\n", 1)[-1], wrong))
+    for ex in examples:
+        if ex.meta.get("is_replay"):
+            continue
+        kind = ex.meta.get("negative_kind")
+        key = ex.meta["family"] + (f"/{kind}" if ex.meta["is_negative"] else "")
+        start = time.perf_counter()
+        query = understand(question_of(ex), directory)
+        times.append(time.perf_counter() - start)
+        wrong = misses(query, ex, facts)
+        counts[key] += 1
+        right[key] += not wrong
+        if wrong:
+            found[key].append((question_of(ex).rsplit("\n\n", 1)[-1], wrong))
     families = {k: {"n": counts[k], "right": right[k], "share": right[k] / counts[k]}
                 for k in sorted(counts)}  # fmt: skip
     return {"families": families, "misses": dict(found), "max_ms": max(times) * 1000,

@@ -10,8 +10,10 @@ year) pairs its reports have facts for:
   year (for a formula: of one of its inputs, a prior-year input one year earlier; a growth
   rate needs the prior year too). A text field (stock code, auditor) counts in any year.
 
-A question with no year asks about the company's latest report. An empty list means nothing
-rules the question out here; retrieval and the verifier still decide.
+A question with no year asks about the company's latest report. ``gaps`` lists everything
+missing; ``unanswerable`` says whether that rules the whole question out (a trend with one
+year missing can still be answered for the others, with a note). No gap means nothing rules the
+question out here; retrieval and the verifier still decide.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ REASONS = ("unknown_company", "year_not_covered", "metric_not_disclosed")
 class Gap:
     reason: str  # one of REASONS
     detail: str  # what is missing, for the abstaining answer and the logs
+    company: str = ""  # the company's full name ("" for an unknown company)
+    year: int | None = None  # the fiscal year missing, or the year a metric is missing for
+    name: str = ""  # the metric or formula id not disclosed
 
 
 def gaps(query: Query) -> list[Gap]:
@@ -40,19 +45,31 @@ def gaps(query: Query) -> list[Gap]:
     for company in query.companies:
         years = query.years or [company.latest_year]
         missing = [y for y in years if not company.covers(y)]
-        if missing:
-            span = f"{min(_covered(company))}-{max(_covered(company))}"
-            out += [Gap("year_not_covered", f"{company.name} {y} (reports cover {span})")
-                    for y in missing]  # fmt: skip
+        span = f"{min(_covered(company))}-{max(_covered(company))}"
+        for y in missing:
+            detail = f"{company.name} {y} (reports cover {span})"
+            out.append(Gap("year_not_covered", detail, company.name, y))
         for y in (y for y in years if company.covers(y)):
             out += _undisclosed(query, company, y)
     return out
 
 
 def unanswerable(query: Query) -> Gap | None:
-    """The first reason ``query`` cannot be answered, or None."""
+    """The first gap when the gaps rule out the whole question: an unknown company, or every
+    (company, year, metric) it asks for missing; else None."""
     found = gaps(query)
-    return found[0] if found else None
+    if not found or query.unknown_company:
+        return found[0] if found else None
+    names = [*query.metrics, *([query.formula] if query.formula and not query.metrics else [])]
+    cells = {(c.name, y, n) for c in query.companies for y in query.years or [c.latest_year]
+             for n in names or [""]}  # fmt: skip
+    blocked = {
+        (g.company, g.year, n)
+        for g in found
+        if g.reason == "year_not_covered"
+        for n in names or [""]
+    } | {(g.company, g.year, g.name) for g in found if g.reason == "metric_not_disclosed"}
+    return found[0] if cells and cells <= blocked else None
 
 
 def _covered(company: Company) -> set[int]:
@@ -68,10 +85,11 @@ def _undisclosed(query: Query, company: Company, year: int) -> list[Gap]:
             continue
         if fallback == []:  # the printed metric is missing, its formula is computable
             continue
-        out.append(Gap("metric_not_disclosed", f"{company.name} {metric} {year}"))
+        detail = f"{company.name} {metric} {year}"
+        out.append(Gap("metric_not_disclosed", detail, company.name, year, metric))
     if query.formula and not query.metrics and fallback:
-        detail = ", ".join(f"{m} {y}" for m, y in fallback)
-        out.append(Gap("metric_not_disclosed", f"{company.name} {query.formula}: {detail}"))
+        detail = f"{company.name} {query.formula}: " + ", ".join(f"{m} {y}" for m, y in fallback)
+        out.append(Gap("metric_not_disclosed", detail, company.name, year, query.formula))
     return out
 
 
