@@ -316,3 +316,23 @@ def test_dataset_questions_parse(built, corpus) -> None:
     )
     low = {k: v for k, v in rates["families"].items() if v["share"] < 0.98}
     assert not low, (low, {k: rates["misses"][k][:3] for k in low})
+
+
+def test_empty_corpus() -> None:
+    empty = Directory.from_facts([])
+    query = understand("XYZ Corp近三年的营业收入是多少？", empty)
+    assert query.companies == [] and query.years == [] and query.unknown_company == "XYZ Corp"
+
+
+def test_directory_from_corpus(tmp_path) -> None:
+    import json
+
+    from tests.assistant.conftest import fact
+
+    lines = [fact("四方科技集团股份有限公司", 2019, short="四方科技", code="603339").to_dict(),
+             fact("四方科技集团股份有限公司", 2019, "net_profit", 2018).to_dict()]  # fmt: skip
+    (tmp_path / "facts.jsonl").write_text("\n".join(json.dumps(x) for x in lines), "utf-8")
+    (company,) = Directory.from_corpus(tmp_path).companies
+    assert (company.short, company.code, company.years) == ("四方科技", "603339", [2019])
+    assert company.covers(2018) and company.discloses("net_profit", 2018)
+    assert not company.discloses("net_profit", 2019)

@@ -73,7 +73,8 @@ class CompanyMatcher:
 
 def aliases(company: Company) -> set[str]:
     """The folded forms that name ``company`` (see the module docstring)."""
-    out = {name_key(company.short), name_key(company.code) if company.code.isdigit() else ""}
+    code = company.code.split(".")[0]  # 000001.SZ is named 000001 too
+    out = {name_key(company.short), name_key(code) if code.isdigit() else ""}
     full = name_key(company.name)
     out.add(full)
     legal = [name_key(w) for lg in LANGS for w in words("companies.legal_forms", lg)]

@@ -30,7 +30,7 @@ def requested_places(text: str, lang: str) -> int | None:
             groups = m.groupdict()
             if groups.get("step"):
                 return len(groups["step"].split(".")[1])
-            n = _count(groups.get("n") or "")
+            n = count_word(groups.get("n") or "")
             if n is not None:
                 return n
     return None
@@ -101,7 +101,8 @@ def _currency(word: str) -> str | None:
     return None
 
 
-def _count(word: str) -> int | None:
+def count_word(word: str) -> int | None:
+    """A count written in digits, Chinese numerals (三, 两) or an English number word."""
     if word.isdigit():
         return int(word)
     table = section("number_words").get("en") or {}

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from domainsft.assistant.requests import count_word
 from domainsft.domains.finance.questions import fold, patterns, phrase_pattern, section, words
-from domainsft.numbers import Quantity, parse_chinese_number
+from domainsft.numbers import Quantity
 
 Span = tuple[int, int]
 _FOUR_DIGITS = re.compile(r"(?:19|20)\d{2}|(?<=[-/])\d{2}(?!\d)")
@@ -85,8 +86,6 @@ def _is_report_year(text: str, first: Span, last: Span, lang: str) -> bool:
     after = fold(text[last[1] : last[1] + 20]).lstrip()
     before = fold(text[max(first[0] - 30, 0) : first[0]]).rstrip()
     for lg in ("zh", "en"):
-        if lg == "zh" and after[:1].isspace():
-            continue
         if any(_starts(after, w) for w in words("years.report_after", lg)):
             return True
         if any(before.endswith(fold(w)) for w in words("years.report_before", lg)):
@@ -104,7 +103,7 @@ def _span_years(text: str, latest: int | None, lang: str) -> tuple[list[int], li
     for lg in (lang, *({"zh", "en"} - {lang})):
         for pattern in patterns("years.span", lg):
             m = pattern.search(folded)
-            n = _count(m.group("n")) if m else None
+            n = count_word(m.group("n")) if m else None
             if m and n and latest is not None:
                 return list(range(latest - n + 1, latest + 1)), [m.span()]
     return [], []
@@ -119,14 +118,3 @@ def _offset(text: str, lang: str, skip: list[Span]) -> tuple[int | None, list[Sp
             if not any(a <= m.start() < b for a, b in skip):
                 return table[" ".join(m.group().split())], [m.span()]
     return None, []
-
-
-def _count(word: str) -> int | None:
-    """A count written in digits, Chinese numerals (三, 两) or an English number word."""
-    if word.isdigit():
-        return int(word)
-    table = section("number_words").get("en") or {}
-    if word.lower() in table:
-        return int(table[word.lower()])
-    value = parse_chinese_number(word)
-    return int(value) if value is not None else None
