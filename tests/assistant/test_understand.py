@@ -98,6 +98,7 @@ def test_unknown_company(directory: Directory, question: str, unknown: str) -> N
         "四方科技的子公司有哪些？",
         "What was the Company's revenue in 2019?",
         "What's the revenue of 3M in 2018?",
+        "Under GAAP's rules, what was 3M's revenue in FY2018?",
         "According to the FY2018 annual report, what was the revenue of 3M?",
     ],
 )
