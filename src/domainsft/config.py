@@ -442,6 +442,43 @@ class EvalConfig(StageConfig):
     mlflow: bool = Field(True, description="Log to MLflow when it is installed.")
 
 
+class AssistantConfig(StageConfig):
+    """`domainsft ask` / `domainsft verify`: the grounded, verified answer pipeline."""
+
+    corpus: Path | None = Field(
+        None, description="Ingested corpus folder with pages.jsonl and facts.jsonl."
+    )
+    model: str = Field(
+        "default",
+        description="HF id, local directory, .gguf or adapter directory; 'default' is the "
+        "embedded SmolLM2-135M-Instruct.",
+    )
+    adapter: Path | None = Field(None, description="A PEFT adapter to put on `model`.")
+    endpoint: str | None = Field(
+        None, description="Answer with an OpenAI-compatible server instead (base URL)."
+    )
+    endpoint_model: str | None = Field(None, description="Model name at the endpoint.")
+    api_key_env: str | None = Field(None, description="Variable holding the endpoint's key.")
+    dtype: str = Field("auto", description="Weights dtype for a local model (see eval.dtype).")
+    batch_size: int = Field(8, ge=1, description="Questions answered per generation batch.")
+    max_new_tokens: int = Field(256, ge=1, description="Answer length limit in tokens.")
+    top_k: int = Field(3, ge=0, le=20, description="Report pages retrieved per question.")
+    max_chars: int = Field(
+        1200, ge=100, description="Characters of each retrieved page put in the prompt."
+    )
+    on_unverified: Literal["flag", "remove", "refuse"] = Field(
+        "flag",
+        description="A figure the verifier can neither verify nor recompute: flag it (keep and "
+        "report), remove the sentences that carry it, or refuse the answer.",
+    )
+    fallback: bool = Field(
+        True,
+        description="When the model's answer misses a figure the facts give (or the model "
+        "says nothing usable), answer with the draft built from the facts instead.",
+    )
+    guard: bool = Field(True, description="Apply the compliance guard of the domain pack.")
+
+
 class Recipe(StageConfig):
     """A whole recipe: one section per stage. Sections that are absent take their defaults."""
 
@@ -451,6 +488,7 @@ class Recipe(StageConfig):
     dataset: DatasetConfig = Field(default_factory=DatasetConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
     eval: EvalConfig = Field(default_factory=EvalConfig)
+    assistant: AssistantConfig = Field(default_factory=AssistantConfig)
 
 
 def _suggest(key: str, choices: list[str]) -> str:

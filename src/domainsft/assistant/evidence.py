@@ -56,6 +56,12 @@ class Evidence:
                 return Source(p.doc_id, self.sources.get(p.doc_id, ""), p.page, line_of(p.text, q))
         return None
 
+    def on_page(self, q: Quantity, page: int) -> bool:
+        """Whether page ``page`` of a report in scope prints ``q`` (a fact or a shown page)."""
+        if any(f.page == page and states(q, fq) for f, fq in self._numeric):
+            return True
+        return any(holds(t, q) for t in self.page_text(None, page))
+
     def quantities(self) -> list[Quantity]:
         """Every numeric fact as a quantity, in fact order (operands for derivations)."""
         return [fq for _, fq in self._numeric]

@@ -7,7 +7,7 @@ finds the labels — and to the years of that clause, else the years the questio
 prior-year cue right after the figure ("a year earlier", "上年") or between the label and it
 moves the year back by one. A growth cue right before a percentage ("同比增长", "an increase
 of") ties it to the metric's growth rate instead of its value. The cue words are the domain pack's
-(``verifier.yaml``).
+(``assistant.yaml``).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from domainsft.domains.finance import PACK_DIR, metrics
+from domainsft.domains.finance import metrics
+from domainsft.domains.finance.assistant import phrases
 from domainsft.domains.finance.formulas import families, formulas
 from domainsft.domains.finance.terms import annotate_terms
 from domainsft.grounding import BRACKETED, PERCENT
 from domainsft.numbers import Quantity, find_quantities
-from domainsft.utils.yamlfile import read_yaml
 
 _CLAUSE = re.compile(r"\n|[。；;!?！？]|(?<=[a-z0-9%)])\.\s+(?=[A-Z])")
 
@@ -59,7 +59,7 @@ def formula_names() -> re.Pattern[str]:
 
 @cache
 def cues() -> dict[str, re.Pattern[str]]:
-    raw = read_yaml(PACK_DIR / "verifier.yaml", "verifier cues")
+    raw = phrases()
     out = {key: _alternation(raw[key]) for key in ("prior_year", "growth")}
     # the growth cue, then at most a filler word, then the figure
     out["growth_before"] = re.compile(

@@ -15,10 +15,12 @@ income too, and turns negative.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
 from domainsft.domains.finance import metrics
+from domainsft.records import Fact
 
 
 def expense(metric_id: str) -> str:
@@ -39,3 +41,35 @@ def costs_negative(evidence: Iterable[tuple[str, Decimal]]) -> bool | None:
 def as_formula_input(metric_id: str, value: Decimal, printed_negative_costs: bool) -> Decimal:
     """The value a formula reads: a cost from a costs-as-negatives statement turned round."""
     return -value if printed_negative_costs and expense(metric_id) else value
+
+
+class Signs:
+    """Which way the table (else the statement) a fact was read from prints costs."""
+
+    def __init__(self, facts: Iterable[Fact]):
+        self._tables: dict[tuple, list[tuple[str, Decimal]]] = defaultdict(list)
+        self._statements: dict[tuple, list[tuple[str, Decimal]]] = defaultdict(list)
+        for f in facts:
+            if f.unit != "text" and expense(f.metric) == "always":
+                pair = (f.metric, Decimal(f.value))
+                self._tables[(f.doc_id, f.page, f.table)].append(pair)
+                self._statements[(f.doc_id, f.statement)].append(pair)
+
+    def costs_negative(self, f: Fact) -> bool:
+        """The fact's own table decides; a table without a pure cost line (a statement
+        continued on the next page) takes its statement's way; nothing known: costs positive."""
+        for index, key in (
+            (self._tables, (f.doc_id, f.page, f.table)),
+            (self._statements, (f.doc_id, f.statement)),
+        ):
+            verdict = costs_negative(index.get(key, ()))
+            if verdict is not None:
+                return verdict
+        return False
+
+    def value(self, f: Fact) -> Decimal:
+        """The fact's value as a formula reads it."""
+        return as_formula_input(f.metric, Decimal(f.value), self.costs_negative(f))
+
+    def turned(self, f: Fact) -> bool:
+        return self.value(f) != Decimal(f.value)

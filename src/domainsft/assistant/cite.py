@@ -1,0 +1,61 @@
+"""Citations of an answer: its page references checked and mended, and the list it carries.
+
+A page reference of the answer vouches for the figure next to it (``grounding.citations``). When
+the cited page does not print that figure and the verifier found it on another page of the
+evidence, the reference is mended to that page ("第7页" → "第5页"); a reference whose figures the
+evidence does not place is left as written. The answer's ``citations`` are then the sources of
+its verified figures, each report page once, in the order the answer uses them, with the
+printed line as the snippet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domainsft.assistant.evidence import Evidence
+from domainsft.assistant.verifier import Verification
+from domainsft.grounding import citations
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str
+    page: int
+    snippet: str
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "page": self.page, "snippet": self.snippet}
+
+
+def mend(text: str, checked: Verification, evidence: Evidence) -> tuple[str, int]:
+    """``text`` with each page reference whose page does not print its figure moved to the page
+    that does, and how many were moved. ``checked`` is the verification of ``text`` itself."""
+    by_span = {n.span: n for n in checked.numbers}
+    edits = []
+    for page, figures in citations(text):
+        if any(evidence.on_page(f, int(page.value)) for f in figures):
+            continue
+        sources = [by_span[f.span].source for f in figures if f.span in by_span]
+        if not any(s is not None for s in sources):
+            continue
+        target = next(s.page for s in sources if s is not None)
+        edits.append((page, target))
+    out = text
+    for page, target in sorted(edits, key=lambda e: e[0].span[0], reverse=True):
+        start, end = page.span
+        printed = out[start:end]
+        out = out[:start] + printed.replace(str(int(page.value)), str(target), 1) + out[end:]
+    return out, len(edits)
+
+
+def listed(checked: Verification) -> list[Citation]:
+    """The sources of the verified figures, each (report, page) once, in answer order."""
+    seen: dict[tuple[str, int], Citation] = {}
+    for n in sorted(checked.numbers, key=lambda n: n.span[0]):
+        s = n.source
+        if s is None or n.status not in ("verified", "corrected"):
+            continue
+        key = (s.doc_id, s.page)
+        if key not in seen:
+            seen[key] = Citation(s.source, s.page, s.snippet)
+    return list(seen.values())

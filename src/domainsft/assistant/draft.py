@@ -1,0 +1,218 @@
+"""The answer the facts give, drafted before the model speaks.
+
+For a lookup, a claim, a formula, a growth rate, a CAGR, a trend or a comparison, the figures
+come from the facts in scope (``scope.best``) and derived ones from the domain pack's formulas
+(``formulas.compute``, ``growth``, ``cagr``: Decimal, ROUND_HALF_UP), with costs turned the
+way formulas take them (``signs.Signs``). The draft gives the prompt its "figures from the
+reports" and "computed from them" lines, the key figures a good answer must state, and the
+answer itself, which the pipeline falls back on when the model's answer does not state them.
+Where a figure is missing the draft says which (``missing``) and gives no answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from domainsft.assistant.directory import Company
+from domainsft.assistant.scope import Scope
+from domainsft.assistant.understand import Query
+from domainsft.domains.finance.assistant import phrase
+from domainsft.domains.finance.formulas import Computation, cagr, compute, formulas, growth
+from domainsft.domains.finance.formulas import metric_label as label
+from domainsft.domains.finance.signs import Signs
+from domainsft.domains.finance.templates import phrase as pack_phrase
+from domainsft.domains.finance.templates import templates
+from domainsft.grounding import Target
+from domainsft.numbers import Quantity, format_quantity, printed_places, scale_factor
+from domainsft.records import Fact
+
+
+@dataclass
+class Draft:
+    text: str = ""
+    lines: list[str] = field(default_factory=list)  # one per fact used, with its citation
+    computed: list[str] = field(default_factory=list)  # worked computations
+    key: list[Target] = field(default_factory=list)  # the figures an answer must state
+    facts: list[Fact] = field(default_factory=list)
+    missing: str = ""  # the metric (or formula) id no fact gives; "" when drafted
+
+
+def draft(query: Query, scope: Scope) -> Draft:
+    """The draft of ``query`` over ``scope`` (module docstring); an empty draft for questions
+    the facts alone do not answer (a summary, an open question)."""
+    out = Draft()
+    if not scope.companies:
+        return out
+    company, lang, op = scope.companies[0], query.lang, query.operation
+    if query.formula and op in ("formula", "lookup", "compare"):
+        for c in scope.companies if op == "compare" else [company]:
+            _formula(out, query, scope, c, scope.years[c.name][-1], lang)
+    elif op in ("yoy", "cagr") and query.metrics:
+        _rate(out, query, scope, company, query.metrics[0], lang)
+    elif op == "summary":
+        _summary(out, query, scope, company, scope.years[company.name][-1], lang)
+    elif op in ("lookup", "info", "claim", "compare", "trend") and query.metrics:
+        for c in scope.companies if op == "compare" else [company]:
+            years = scope.years[c.name] if op == "trend" else [scope.years[c.name][-1]]
+            for y in years:
+                for metric in query.metrics:
+                    _lookup(out, query, scope, c, metric, y, lang)
+        if op == "claim" and out.facts and not out.missing:
+            out.text = _claim(query, scope, company, out.facts[0], lang) or "\n".join(out.lines)
+    if not out.text and not out.missing and out.lines:
+        out.text = "\n".join(out.lines + out.computed)
+    return out
+
+
+def _summary(out: Draft, query: Query, scope: Scope, c: Company, year: int, lang: str) -> None:
+    """The key figures printed on the page the question names (or the page its section opens
+    on) of the year's report, with their prior-year column, in row order."""
+    docs = [r.doc_id for r in c.reports if r.year == year]
+    on_page = [f for f in scope.facts if f.doc_id in docs and f.fiscal_year in (year, year - 1)]
+    pages = sorted({f.page for f in on_page})
+    page = query.page if query.page in pages else _section_page(query, on_page, pages)
+    if page is None:
+        return
+    seen: set[tuple[str, int]] = set()
+    rows = sorted(
+        (f for f in on_page if f.page == page), key=lambda f: (f.row or 0, -f.fiscal_year)
+    )
+    for f in rows:
+        key = (f.metric, f.fiscal_year)
+        if key not in seen and f.unit != "text" and f.scope != "parent" and len(seen) < 20:
+            seen.add(key)
+            out.facts.append(f)
+            out.lines.append(_line(f, c, lang, query))
+            out.key.append(_target(f, query))
+
+
+def _section_page(query: Query, facts: list[Fact], pages: list[int]) -> int | None:
+    """The page whose facts' evidence rows sit under the section the question quotes."""
+    if not query.section:
+        return None
+    named = [f.page for f in facts if query.section in (f.evidence or "")]
+    return named[0] if named else None
+
+
+def _lookup(
+    out: Draft, query: Query, scope: Scope, c: Company, metric: str, year: int, lang: str
+) -> None:
+    f = scope.best(c, metric, year)
+    if f is None:
+        out.missing = out.missing or metric
+        return
+    out.facts.append(f)
+    out.lines.append(_line(f, c, lang, query))
+    if f.unit != "text":
+        out.key.append(_target(f, query))
+
+
+def _formula(out: Draft, query: Query, scope: Scope, c: Company, year: int, lang: str) -> None:
+    fid = query.formula or ""
+    spec = formulas().get(fid)
+    if spec is None:
+        out.missing = out.missing or fid
+        return
+    now = [scope.best(c, m, year) for m in spec.inputs]
+    before = [scope.best(c, m, year - 1) for m in spec.prior]
+    if any(f is None for f in now + before):
+        out.missing = out.missing or fid
+        return
+    signs = Signs(scope.facts)
+    values = {f.metric: signs.value(f) for f in now if f}
+    prior = {f.metric: signs.value(f) for f in before if f}
+    result = compute(fid, values, prior, lang, query.places)
+    _computed(out, result, [f for f in now + before if f], c, lang, query, year)
+
+
+def _rate(out: Draft, query: Query, scope: Scope, c: Company, metric: str, lang: str) -> None:
+    years = scope.years[c.name]
+    last, first = years[-1], (years[0] if query.operation == "cagr" else years[-1] - 1)
+    a = scope.best(c, metric, last)
+    # the prior year from the same report's comparative column where it prints one
+    b = scope.best(c, metric, first, prefer_doc=a.doc_id if a else None)
+    if a is None or b is None or first >= last:
+        out.missing = out.missing or metric
+        return
+    places = 2 if query.places is None else query.places
+    signs = Signs(scope.facts)
+    now, then = signs.value(a), signs.value(b)
+    if query.operation == "cagr":
+        result = cagr(then, now, last - first, places, lang, metric)
+    else:
+        result = growth(metric, now, then, places, lang)
+    _computed(out, result, [a, b], c, lang, query, last)
+
+
+def _computed(
+    out: Draft, result: Computation, used: list[Fact], c: Company, lang: str, q: Query, year: int
+) -> None:
+    if result.value is None:
+        out.missing = out.missing or result.metric
+        return
+    out.facts += used
+    out.lines += [_line(f, c, lang, q) for f in used]
+    out.computed += result.steps
+    unit = "%" if result.kind == "percent" else ""
+    step = Decimal(1).scaleb(-result.places)
+    out.key.append(Target(Quantity(result.value, unit, quantum=step), step))
+    shown = format_quantity(result.value, unit, "1", result.places, lang)
+    name = result.formula.split(" = ")[0]
+    period = templates()["period"]["year"][lang].format(year=year)
+    sentence = phrase("draft", "result", lang).format(
+        company=c.short or c.name, period=period, name=name, value=shown
+    )
+    out.computed.append(sentence)
+
+
+def _line(f: Fact, c: Company, lang: str, q: Query) -> str:
+    kind = f.period if f.period in ("year", "instant") else "other"
+    period = templates()["period"][kind][lang].format(year=f.fiscal_year)
+    value, where = value_text(f, lang, q), cite(f, c, lang)
+    return phrase("draft", "fact_line", lang).format(
+        label=label(f.metric, lang), period=period, value=value, cite=where
+    )
+
+
+def value_text(f: Fact, lang: str, q: Query | None = None) -> str:
+    """The fact's value as printed, or in the scale and decimals the question asks for."""
+    if f.unit == "text":
+        return f.value
+    scale = (q.scale if q and q.scale and f.unit not in ("%", "pp") else None) or f.scale
+    places = q.places if q and q.places is not None else None
+    if places is None:
+        places = printed_places(f.printed) if scale == f.scale else 2
+    return format_quantity(Decimal(f.value), f.unit, scale, places, lang)
+
+
+def _target(f: Fact, q: Query) -> Target:
+    scale = (q.scale if q.scale and f.unit not in ("%", "pp") else None) or f.scale
+    places = q.places if q.places is not None else printed_places(f.printed)
+    step = Decimal(1).scaleb(-places) * (scale_factor(scale) if f.unit not in ("%", "pp") else 1)
+    return Target(Quantity(Decimal(f.value), f.unit, scale, quantum=step), step)
+
+
+def cite(f: Fact, c: Company, lang: str) -> str:
+    """The citation of the report and page ``f`` is printed on."""
+    year = next((r.year for r in c.reports if r.doc_id == f.doc_id), f.report_year)
+    return pack_phrase("cite", lang).format(company=c.name, year=year, page=f.page)
+
+
+def _claim(q: Query, scope: Scope, c: Company, f: Fact, lang: str) -> str:
+    from domainsft.numbers import numbers_equal, parse_quantity
+
+    claimed = parse_quantity(q.claim or "")
+    if claimed is None or f.unit == "text":
+        return ""
+    truth = Quantity(Decimal(f.value), f.unit, f.scale, quantum=claimed.precision)
+    same = numbers_equal(claimed, truth) or numbers_equal(
+        Quantity(abs(claimed.value), quantum=claimed.precision), Quantity(abs(truth.value))
+    )
+    kind = f.period if f.period in ("year", "instant") else "other"
+    period = templates()["period"][kind][lang].format(year=f.fiscal_year)
+    key = "claim_true" if same else "claim_false"
+    return phrase("draft", key, lang).format(
+        company=c.short or c.name, period=period, name=label(f.metric, lang),
+        value=value_text(f, lang), cite=cite(f, c, lang), claimed=q.claim,
+    )  # fmt: skip

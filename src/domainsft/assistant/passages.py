@@ -1,0 +1,50 @@
+"""The report pages a question's prompt shows: the pages of the facts the draft uses, then the
+pages retrieval ranks best among the reports in scope, each cut to ``max_chars`` around the
+lines that matter."""
+
+from __future__ import annotations
+
+from domainsft.assistant.draft import Draft
+from domainsft.assistant.scope import Scope
+from domainsft.assistant.understand import Query
+from domainsft.corpus import by_key, page_text
+from domainsft.evidence import Passage
+from domainsft.records import Page
+
+
+class PageStore:
+    def __init__(self, pages: list[Page], max_chars: int):
+        self.pages = by_key(pages)
+        self.max_chars = max_chars
+        self.sources = {p.doc_id: p.source for p in pages}
+
+    def for_question(self, query: Query, scope: Scope, d: Draft, top_k: int) -> list[Passage]:
+        wanted: list[tuple[str, int]] = [(f.doc_id, f.page) for f in d.facts]
+        if query.page is not None:
+            wanted += [(doc, query.page) for doc in scope.doc_ids]
+        out = []
+        for key in dict.fromkeys(wanted):
+            page = self.pages.get(key)
+            if page is not None:
+                lines = [f.evidence for f in d.facts if (f.doc_id, f.page) == key]
+                out.append(Passage(key[0], key[1], self._cut(page_text(page), lines)))
+        return out
+
+    def section_pages(self, doc_ids: list[str], section: str) -> list[int]:
+        """The pages of those reports with a line that opens with the section's name (its
+        heading, or its line in the table of contents), in page order."""
+        wanted = " ".join(section.casefold().split())
+        found = []
+        for (doc, number), page in self.pages.items():
+            lines = (" ".join(line.casefold().split()) for line in page.text.splitlines())
+            if doc in doc_ids and any(line.startswith(wanted) for line in lines):
+                found.append(number)
+        return sorted(set(found))
+
+    def _cut(self, text: str, lines: list[str]) -> str:
+        """The page, or ``max_chars`` of it centred on the first evidence line it holds."""
+        if len(text) <= self.max_chars:
+            return text
+        at = next((text.find(line) for line in lines if line and line in text), 0)
+        start = max(0, at - self.max_chars // 3)
+        return text[start : start + self.max_chars].strip()

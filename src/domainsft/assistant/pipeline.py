@@ -1,0 +1,178 @@
+"""The analyst: one question in, a grounded, verified, compliant answer out.
+
+Reads top to bottom for each question: understand it against the corpus; abstain when the
+corpus rules it out (an unknown company, a year no report covers, a figure no report gives);
+scope the reports and facts; draft what the facts give; retrieve the pages; prompt the model
+(``domainsft.models`` backends: a local model with its adapter, or an OpenAI-compatible
+endpoint); verify every figure; fall back on the draft when the model's answer does not state
+the figures the facts give; mend and list the citations; apply the compliance guard. Questions
+are answered in batches so a local model generates them together.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from domainsft.assistant import abstain, cite, passages
+from domainsft.assistant.answerable import unanswerable
+from domainsft.assistant.directory import Directory
+from domainsft.assistant.draft import Draft, draft
+from domainsft.assistant.evidence import Evidence
+from domainsft.assistant.prompt import messages
+from domainsft.assistant.scope import Scope, group_by_doc, scope_of
+from domainsft.assistant.understand import Query, understand
+from domainsft.assistant.verifier import Verification, verify
+from domainsft.config import AssistantConfig
+from domainsft.corpus import load_facts, read_pages
+from domainsft.grounding import present
+from domainsft.models.backends import Generation
+from domainsft.models.chat import Message
+
+
+@dataclass
+class Reply:
+    """One answer, with everything ``ask --json`` and the server report about it."""
+
+    question: str
+    answer: str
+    lang: str = "en"
+    citations: list[cite.Citation] = field(default_factory=list)
+    verification: Verification | None = None
+    guard: list[dict[str, str]] = field(default_factory=list)
+    abstained: bool = False
+    model: str = ""
+    latency_s: float = 0.0
+    prompt: list[Message] = field(default_factory=list)
+    model_answer: str = ""  # what the model said, before verification and fallback
+    drafted: bool = False  # the answer is the draft built from the facts
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.verification and self.verification.verified and not self.abstained)
+
+    def to_json(self) -> dict[str, Any]:
+        numbers = self.verification.numbers if self.verification else []
+        return {
+            "answer": self.answer,
+            "citations": [c.to_dict() for c in self.citations],
+            "verified": self.verified,
+            "numbers": [n.to_dict() for n in numbers],
+            "guard": self.guard,
+            "abstained": self.abstained,
+            "model": self.model,
+            "latency_s": round(self.latency_s, 3),
+        }
+
+
+@dataclass
+class _Job:
+    question: str
+    query: Query
+    scope: Scope | None = None
+    draft: Draft = field(default_factory=Draft)
+    evidence: Evidence = field(default_factory=Evidence)
+    prompt: list[Message] = field(default_factory=list)
+    reply: Reply | None = None  # set when the job ends before generation (abstention)
+
+
+class Assistant:
+    """The pipeline over one corpus and one model backend (``backend=None``: no model; every
+    answer is the draft, for auditing the facts side alone)."""
+
+    def __init__(self, corpus: str | Path, backend: Any, cfg: AssistantConfig | None = None):
+        self.cfg = cfg or AssistantConfig()
+        facts = load_facts(corpus)
+        self.directory = Directory.from_facts(facts)
+        self.facts_by_doc = group_by_doc(facts)
+        self.pages = passages.PageStore(read_pages(corpus), self.cfg.max_chars)
+        self.backend = backend
+        self.model_name = getattr(backend, "name", "draft") if backend is not None else "draft"
+
+    def answer(self, question: str) -> Reply:
+        return self.answer_many([question])[0]
+
+    def answer_many(self, questions: Sequence[str]) -> list[Reply]:
+        start = time.perf_counter()
+        jobs = [self._prepare(q) for q in questions]
+        todo = [j for j in jobs if j.reply is None]
+        said = self._generate([j.prompt for j in todo])
+        for job, text in zip(todo, said, strict=True):
+            job.reply = self._finish(job, text)
+        elapsed = (time.perf_counter() - start) / max(len(jobs), 1)
+        for job in jobs:
+            job.reply.latency_s = job.reply.latency_s or elapsed
+            job.reply.model = self.model_name
+        return [j.reply for j in jobs]
+
+    def _prepare(self, question: str) -> _Job:
+        query = understand(question, self.directory)
+        job = _Job(question, query)
+        gap = unanswerable(query)
+        job.scope = scope_of(query, self.directory, self.facts_by_doc)
+        why = abstain.reason(query, job.scope, gap)
+        if why is None:
+            if query.operation == "summary" and query.page is None and query.section:
+                # the heading's page, not the contents page: the first one that has facts
+                candidates = self.pages.section_pages(job.scope.doc_ids, query.section)
+                with_facts = {f.page for f in job.scope.facts}
+                query.page = next((p for p in candidates if p in with_facts), None)
+            job.draft = draft(query, job.scope)
+            why = abstain.missing(query, job.scope, job.draft)
+        if why is not None:
+            job.reply = Reply(question, why, query.lang, abstained=True)
+            return job
+        shown = self.pages.for_question(query, job.scope, job.draft, self.cfg.top_k)
+        job.evidence = Evidence(job.scope.facts, shown)
+        job.prompt = messages(query.text, query.lang, job.draft, shown)
+        return job
+
+    def _generate(self, prompts: list[list[Message]]) -> list[str]:
+        if not prompts or self.backend is None:
+            return [""] * len(prompts)
+        gen = Generation(max_new_tokens=self.cfg.max_new_tokens)
+        return [a.text for a in self.backend.generate(prompts, gen, progress=False)]
+
+    def _finish(self, job: _Job, said: str) -> Reply:
+        q, d = job.query, job.draft
+        checked = verify(said, job.evidence, job.question, _years(job), self.cfg.on_unverified)
+        text, drafted = checked.text, False
+        if self.cfg.fallback and d.text and not _states_key(text, d):
+            checked = verify(d.text, job.evidence, job.question, _years(job), "flag")
+            text, drafted = checked.text, True
+        if checked.refused:
+            return Reply(job.question, abstain.refused(q.lang), q.lang, abstained=True)
+        final = verify(text, job.evidence, job.question, _years(job), "flag")
+        text, _ = cite.mend(text, final, job.evidence)
+        reply = Reply(job.question, text, q.lang, cite.listed(checked), checked)
+        reply.prompt, reply.model_answer, reply.drafted = job.prompt, said, drafted
+        if self.cfg.guard:
+            _guarded(reply, q)
+        return reply
+
+
+def _years(job: _Job) -> list[int]:
+    if job.scope is None:
+        return []
+    return sorted({y for ys in job.scope.years.values() for y in ys})
+
+
+def _states_key(text: str, d: Draft) -> bool:
+    """Whether the answer states every figure the facts give (the draft's key figures)."""
+    return bool(text.strip()) and all(present(t, text) for t in d.key)
+
+
+def _guarded(reply: Reply, query: Query) -> None:
+    """The compliance guard, where the domain pack ships one."""
+    try:
+        from domainsft.assistant.guard import guard
+    except ImportError:  # pragma: no cover - the guard module ships with the package
+        return
+    result = guard(reply.answer, reply.question, query.lang)
+    reply.answer = result.text
+    reply.guard = [{"rule": a.rule, "action": a.action} for a in result.actions]
+    if result.blocked:
+        reply.abstained = True
