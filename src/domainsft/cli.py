@@ -522,6 +522,15 @@ def eval_(
         typer.Option(help="Export the N least confident answers as Label Studio tasks."),
     ] = None,
     name: Annotated[str | None, typer.Option(help="Run name in the results.")] = None,
+    assistant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--assistant",
+            help="Also answer each task through the answer pipeline over --corpus: grounded "
+            "(evidence in the prompt) or verified (+ verifier, fallback, guard). Repeatable; "
+            "adds tasks <task>+<mode>.",
+        ),
+    ] = None,
     export_lm_eval: Annotated[
         Path | None,
         typer.Option(
@@ -558,7 +567,7 @@ def eval_(
         config, set_, "eval", model=model, adapter=adapter, data=data, tasks=task, out=out,
         endpoint=endpoint, endpoint_model=endpoint_model, corpus=corpus, limit=limit,
         batch_size=batch_size, select_uncertain=select_uncertain, name=name,
-        max_new_tokens=max_new_tokens,
+        max_new_tokens=max_new_tokens, assistant=assistant,
     )  # fmt: skip
     cfg.options = {**cfg.options, **opts}
     from domainsft.eval.evaluate import evaluate, export_tasks
@@ -676,3 +685,6 @@ def _stage(config: Path | None, overrides: list[str] | None, stage: str, **flags
 
 def main() -> None:  # pragma: no cover - console entry for `python -m domainsft`
     sys.exit(app())
+
+
+from domainsft import cli_ask  # noqa: E402, F401  (registers ask and verify on the app)

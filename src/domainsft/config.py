@@ -435,6 +435,12 @@ class EvalConfig(StageConfig):
         default_factory=dict,
         description="Options for the tasks' suites, e.g. {pages: runs/erc/pages.jsonl, top_k: 3}.",
     )
+    assistant: list[Literal["grounded", "verified"]] = Field(
+        default_factory=list,
+        description="Also run each task through the answer pipeline over `corpus`: grounded "
+        "(evidence in the prompt, the model's answer as it is) and/or verified (the whole "
+        "pipeline: verifier, draft fallback, guard); each adds a task `<task>+<mode>`.",
+    )
     select_uncertain: int = Field(
         0, ge=0, description="Export the N least confident answers as Label Studio tasks."
     )
@@ -477,6 +483,12 @@ class AssistantConfig(StageConfig):
         "says nothing usable), answer with the draft built from the facts instead.",
     )
     guard: bool = Field(True, description="Apply the compliance guard of the domain pack.")
+    verifier: bool = Field(
+        True,
+        description="Run the checks after the model: abstention on what the corpus rules out, "
+        "the numeric verifier, the draft fallback, citation mending, the guard. Off: the "
+        "model's grounded answer as it is (what `eval --assistant grounded` measures).",
+    )
 
 
 class Recipe(StageConfig):

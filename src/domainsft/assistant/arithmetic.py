@@ -17,7 +17,7 @@ that reading fails, in their printed digits (``(1,200 − 1,000) = 200万元``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from domainsft.domains.finance.formulas import NotComputable, UnsafeExpression, evaluate
@@ -41,6 +41,8 @@ class Shown:
     value: Decimal | None  # what the result should be, in its own terms (base units, percent
     # points); None where the expression cannot be computed
     correct: bool  # the result, at its printed precision, equals ``value``
+    words: tuple[int, int] | None = None  # the same formula in words, just before: "毛利率 =
+    # (营业收入 − 营业成本) ÷ 营业收入 = (1,000 − 600) ÷ 1,000" names each operand
 
 
 def join_spaced_groups(text: str) -> str:
@@ -69,13 +71,17 @@ def shown_computations(text: str) -> list[Shown]:
     figures = [q for q in value_numbers(text) if q.span]
     signs = list(_SIGN.finditer(text))
     out, start = [], _clause_start(text, signs[0].start()) if signs else 0
+    previous: tuple[int, int] | None = None  # the side before, when it holds no figure
     for i, sign in enumerate(signs):
         side = [q for q in figures if start <= q.span[0] and q.span[1] <= sign.start()]
         result = _result(text, sign.end(), figures)
         if result is not None and len(side) >= 2:
             expr = _expression(text, start, sign.start(), side)
             if expr is not None:
-                out.append(_check(expr, side, result))
+                shown = _check(expr, side, result)
+                out.append(replace(shown, words=previous))
+        named = [q for q in side if not (q.unit in PERCENT and q.value == 100)]  # × 100%
+        previous = None if named else (start, sign.start())
         nxt = signs[i + 1].start() if i + 1 < len(signs) else len(text)
         start = sign.end() if _same_clause(text, sign.end(), nxt) else _clause_start(text, nxt)
     return out

@@ -158,7 +158,8 @@ def _computed(
     step = Decimal(1).scaleb(-result.places)
     out.key.append(Target(Quantity(result.value, unit, quantum=step), step))
     shown = format_quantity(result.value, unit, "1", result.places, lang)
-    name = result.formula.split(" = ")[0]
+    name = label(result.metric, lang) if result.metric in formulas() else result.formula
+    name = name.split(" = ")[0]
     period = templates()["period"]["year"][lang].format(year=year)
     sentence = phrase("draft", "result", lang).format(
         company=c.short or c.name, period=period, name=name, value=shown

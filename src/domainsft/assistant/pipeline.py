@@ -29,7 +29,7 @@ from domainsft.assistant.verifier import Verification, verify
 from domainsft.config import AssistantConfig
 from domainsft.corpus import load_facts, read_pages
 from domainsft.grounding import present
-from domainsft.models.backends import Generation
+from domainsft.models.backends import Answer, Generation
 from domainsft.models.chat import Message
 
 
@@ -49,6 +49,7 @@ class Reply:
     prompt: list[Message] = field(default_factory=list)
     model_answer: str = ""  # what the model said, before verification and fallback
     drafted: bool = False  # the answer is the draft built from the facts
+    generation: Answer | None = None  # the model's answer with its token counts
 
     @property
     def verified(self) -> bool:
@@ -100,8 +101,8 @@ class Assistant:
         jobs = [self._prepare(q) for q in questions]
         todo = [j for j in jobs if j.reply is None]
         said = self._generate([j.prompt for j in todo])
-        for job, text in zip(todo, said, strict=True):
-            job.reply = self._finish(job, text)
+        for job, generated in zip(todo, said, strict=True):
+            job.reply = self._finish(job, generated)
         elapsed = (time.perf_counter() - start) / max(len(jobs), 1)
         for job in jobs:
             job.reply.latency_s = job.reply.latency_s or elapsed
@@ -113,7 +114,7 @@ class Assistant:
         job = _Job(question, query)
         gap = unanswerable(query)
         job.scope = scope_of(query, self.directory, self.facts_by_doc)
-        why = abstain.reason(query, job.scope, gap)
+        why = abstain.reason(query, job.scope, gap) if self.cfg.verifier else None
         if why is None:
             if query.operation == "summary" and query.page is None and query.section:
                 # the heading's page, not the contents page: the first one that has facts
@@ -121,7 +122,7 @@ class Assistant:
                 with_facts = {f.page for f in job.scope.facts}
                 query.page = next((p for p in candidates if p in with_facts), None)
             job.draft = draft(query, job.scope)
-            why = abstain.missing(query, job.scope, job.draft)
+            why = abstain.missing(query, job.scope, job.draft) if self.cfg.verifier else None
         if why is not None:
             job.reply = Reply(question, why, query.lang, abstained=True)
             return job
@@ -130,17 +131,23 @@ class Assistant:
         job.prompt = messages(query.text, query.lang, job.draft, shown)
         return job
 
-    def _generate(self, prompts: list[list[Message]]) -> list[str]:
+    def _generate(self, prompts: list[list[Message]]) -> list[Answer | None]:
         if not prompts or self.backend is None:
-            return [""] * len(prompts)
+            return [None] * len(prompts)
         gen = Generation(max_new_tokens=self.cfg.max_new_tokens)
-        return [a.text for a in self.backend.generate(prompts, gen, progress=False)]
+        return list(self.backend.generate(prompts, gen, progress=False))
 
-    def _finish(self, job: _Job, said: str) -> Reply:
+    def _finish(self, job: _Job, generated: Answer | None) -> Reply:
         q, d = job.query, job.draft
+        said = generated.text if generated is not None else ""
+        if not self.cfg.verifier:
+            reply = Reply(job.question, said, q.lang, prompt=job.prompt, model_answer=said)
+            reply.generation = generated
+            return reply
         checked = verify(said, job.evidence, job.question, _years(job), self.cfg.on_unverified)
         text, drafted = checked.text, False
-        if self.cfg.fallback and d.text and not _states_key(text, d):
+        # A claim's verdict is a comparison of figures: the draft makes it, in Decimal.
+        if self.cfg.fallback and d.text and (q.operation == "claim" or not _states_key(text, d)):
             checked = verify(d.text, job.evidence, job.question, _years(job), "flag")
             text, drafted = checked.text, True
         if checked.refused:
@@ -149,6 +156,7 @@ class Assistant:
         text, _ = cite.mend(text, final, job.evidence)
         reply = Reply(job.question, text, q.lang, cite.listed(checked), checked)
         reply.prompt, reply.model_answer, reply.drafted = job.prompt, said, drafted
+        reply.generation = generated
         if self.cfg.guard:
             _guarded(reply, q)
         return reply

@@ -7,8 +7,8 @@ not figures; nor are the figures the question itself states) gets one status:
   scale aware (``Evidence.backing``); its source and page are kept.
 * ``recomputed``: the result of arithmetic the answer shows that checks out
   (``arithmetic.shown_computations``), or a ratio, growth rate, sum or difference of two
-  evidence figures (``grounding.FigureIndex.derivable``), or a compound annual growth rate of
-  one metric over the years in evidence.
+  figures the answer states that the evidence backs (``grounding.FigureIndex.derivable``), or a
+  compound annual growth rate of one metric over the years in evidence.
 * ``corrected``: arithmetic that does not come out (the result is replaced by the right value
   at the printed precision), or a figure tied to a metric and year (``ties``) that the fact of
   that metric and year contradicts (replaced by the fact's value, printed in the answer's own
@@ -30,8 +30,9 @@ from domainsft.assistant.arithmetic import Shown, at_step, join_spaced_groups, s
 from domainsft.assistant.evidence import Evidence, Source, fact_source, states
 from domainsft.assistant.growth import cagr_values, fact_growth
 from domainsft.assistant.rewrite import rewrite_number
-from domainsft.assistant.ties import Tie, ties
-from domainsft.grounding import FigureIndex, figures, value_numbers
+from domainsft.assistant.ties import Tie, cues, operand_ties, sentence_of, table_ties, ties
+from domainsft.assistant.understand import without_context
+from domainsft.grounding import BRACKETED, FigureIndex, figures, value_numbers
 from domainsft.numbers import Quantity, numbers_equal
 
 STATUSES = ("verified", "recomputed", "corrected", "unverified")
@@ -42,7 +43,7 @@ _NEAR = Decimal("0.01")  # a figure within 1 % of a value the answer computed is
 @dataclass
 class NumberCheck:
     printed: str  # as the answer printed it (the original when corrected)
-    value: Decimal  # base units (percent points for %)
+    value: Decimal  # base units (percent points for %); the corrected value when corrected
     unit: str
     status: str
     span: tuple[int, int]
@@ -81,16 +82,24 @@ def verify(
     question: str = "",
     years: list[int] | None = None,
     on_unverified: str = "flag",
+    metric: str | None = None,
 ) -> Verification:
-    """Check every figure of ``answer`` against ``evidence`` (see the module docstring)."""
+    """Check every figure of ``answer`` against ``evidence`` (see the module docstring):
+    ``years`` are the fiscal years the question asks about, ``metric`` the one metric it asks
+    for (None when it asks for several or none)."""
     if on_unverified not in POLICIES:
         raise ValueError(f"on_unverified must be one of {POLICIES}, not {on_unverified!r}")
     text = join_spaced_groups(answer)  # same length: spans index ``answer`` too
     asked = _question_figures(question)
-    found = [q for q in figures(text) if q.span and not _echoed(q, asked)]
+    found = [q for q in figures(text) if q.span and not _counter(q, text)]
+    found = [q for q in found if not (_echoed(q, asked) and _contrasted(q, found, text))]
     shown = shown_computations(text)
-    tied = ties(text, found, years or [])
-    checks = [_check(i, q, found, shown, tied, evidence) for i, q in enumerate(found)]
+    tied = ties(text, found, years or [], metric) | table_ties(text, found, years or [])
+    by_words = operand_ties(text, shown, years or [])
+    for i, q in enumerate(found):
+        if q.span in by_words:
+            tied[i] = by_words[q.span]
+    checks = [_check(i, q, found, asked, shown, tied, evidence) for i, q in enumerate(found)]
     for c in checks:  # as the answer printed it (the thin spaces were only for reading)
         c.printed = answer[c.span[0] : c.span[1]]
     out = Verification(_apply(answer, checks), checks)
@@ -98,7 +107,26 @@ def verify(
 
 
 def _question_figures(question: str) -> list[Quantity]:
-    return [q for q in value_numbers(join_spaced_groups(question or ""))]
+    """The figures of the question itself (a context block pasted before it is evidence)."""
+    return value_numbers(join_spaced_groups(without_context(question or "")))
+
+
+def _counter(q: Quantity, text: str) -> bool:
+    """A small whole number that counts the answer's own items ("以上3项", "These 4 key
+    figures")."""
+    if q.unit or q.scale not in ("", "1") or q.value != q.value.to_integral() or q.value > 50:
+        return False
+    follows = text[q.span[1] : q.span[1] + 14].lstrip()
+    m = cues()["counters"].match(follows)
+    return m is not None
+
+
+def _contrasted(q: Quantity, found: list[Quantity], text: str) -> bool:
+    """Whether ``q``'s sentence also states another value: the question's figure quoted
+    against the report's ("为129人，而非123人"), not the answer's own claim."""
+    masked = BRACKETED.sub(lambda m: " " * len(m.group(0)), text)  # "(… Inc. Annual Report …)"
+    lo, hi = sentence_of(masked, q.span[0])
+    return any(o.span and lo <= o.span[0] < hi and o.value != q.value for o in found)
 
 
 def _echoed(q: Quantity, asked: list[Quantity]) -> bool:
@@ -110,6 +138,7 @@ def _check(
     i: int,
     q: Quantity,
     found: list[Quantity],
+    asked: list[Quantity],
     shown: list[Shown],
     tied: dict[int, Tie],
     evidence: Evidence,
@@ -118,18 +147,20 @@ def _check(
     result = next((s for s in shown if s.result.span == q.span), None)
     if result is not None:
         return _arithmetic(check, q, result)
-    if i in tied and not _in_expression(q, shown):
+    if i in tied and (not _in_expression(q, shown) or tied[i].from_words):
         verdict = _against_tie(check, q, tied[i], evidence)
         if verdict is not None:
             return verdict
     source = evidence.backing(q)
     if source is not None:
         return replace(check, status="verified", source=source)
-    if _derivable(q, evidence) or _previous_result(q, shown):
-        return replace(check, status="recomputed", reason="derived from evidence figures")
+    if _previous_result(q, shown):
+        return replace(check, status="recomputed", reason="a result the answer computed")
     near = _near_computed(q, shown)
     if near is not None:
         return _corrected(check, q, near, "differs from the value the answer computed")
+    if _derivable(q, [f for f in found if f is not q and evidence.backing(f)] + asked, evidence):
+        return replace(check, status="recomputed", reason="derived from figures it states")
     return replace(check, reason="not in the evidence and not derivable from it")
 
 
@@ -156,7 +187,7 @@ def _against_tie(
         if _equal_at(q, value):
             status = "recomputed" if tie.growth else "verified"
             return replace(check, status=status, source=source)
-    if evidence.backing(q) is not None and _backed_by_other_metric(q, tie, evidence):
+    if _backed_by_other_metric(q, tie, evidence):
         return None  # a figure of another metric the clause also names
     value, source = expected[0]
     what = "growth rate" if tie.growth else "figure"
@@ -170,22 +201,28 @@ def _tie_values(tie: Tie, evidence: Evidence) -> list[tuple[Decimal, Source | No
         if tie.growth:
             out += fact_growth(evidence, tie.metric, year)
         else:
-            out += [(fq.value, s) for fq, s in _facts_of(evidence, tie.metric, year)]
+            facts = _facts_of(evidence, tie.metric, year, tie.company)
+            out += [(fq.value, s) for fq, s in facts]
     return out
 
 
-def _facts_of(evidence: Evidence, metric: str, year: int) -> list[tuple[Quantity, Source]]:
-    """The facts of ``metric`` for ``year``, consolidated and most confident first."""
-    hits = [
-        (f, q) for f, q in evidence.numeric_facts() if f.metric == metric and f.fiscal_year == year
-    ]
+def _facts_of(
+    evidence: Evidence, metric: str, year: int, company: str = ""
+) -> list[tuple[Quantity, Source]]:
+    """The facts of ``metric`` for ``year`` (of ``company``, a name a table row prints, full
+    or short), consolidated and most confident first."""
+    facts = evidence.numeric_facts()
+    hits = [(f, q) for f, q in facts if f.metric == metric and f.fiscal_year == year]
+    if company:
+        hits = [(f, q) for f, q in hits if company in (f.company_short, f.company)
+                or company in f.company]  # fmt: skip
     hits.sort(key=lambda h: (h[0].scope == "parent", -h[0].confidence, h[0].page))
     return [(q, fact_source(f)) for f, q in hits]
 
 
 def _backed_by_other_metric(q: Quantity, tie: Tie, evidence: Evidence) -> bool:
     return any(
-        f.metric != tie.metric and states(q, fq)
+        f.metric in tie.others and states(q, fq)
         for f, fq in evidence.numeric_facts()
         if f.fiscal_year in tie.years
     )
@@ -195,9 +232,12 @@ def _equal_at(q: Quantity, value: Decimal) -> bool:
     return states(q, Quantity(value=value, unit=q.unit))
 
 
-def _derivable(q: Quantity, evidence: Evidence) -> bool:
-    operands = evidence.quantities()
-    if FigureIndex(operands, repeats_pair=True).derivable(q):
+def _derivable(q: Quantity, operands: list[Quantity], evidence: Evidence) -> bool:
+    """A ratio, growth rate, sum or difference of two figures the answer (or the question)
+    states that the evidence backs, or a CAGR the evidence gives. Only the answer's own
+    operands are tried: at two decimals, some pair of a page's sixty numbers gives almost
+    any percentage."""
+    if operands and FigureIndex(operands, repeats_pair=True).derivable(q):
         return True
     return any(_equal_at(q, v) for v in cagr_values(evidence))
 
@@ -225,7 +265,7 @@ def _near_computed(q: Quantity, shown: list[Shown]) -> Decimal | None:
 def _corrected(check: NumberCheck, q: Quantity, value: Decimal, reason: str) -> NumberCheck:
     rounded = at_step(value, q.precision)
     printed = rewrite_number(q, rounded).replace("\u2009", " ")  # back to the answer's spaces
-    return replace(check, status="corrected", corrected=printed, reason=reason)
+    return replace(check, status="corrected", corrected=printed, value=rounded, reason=reason)
 
 
 def _apply(answer: str, checks: list[NumberCheck]) -> str:

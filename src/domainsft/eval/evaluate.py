@@ -13,6 +13,7 @@ from typing import Any
 
 from domainsft.config import EvalConfig
 from domainsft.corpus import load_facts, pages_file
+from domainsft.eval.assistant import with_assistant
 from domainsft.eval.items import PageTexts
 from domainsft.eval.runner import EvalJob, build_items, check_metrics, resolve_tasks, run
 from domainsft.eval.spec import TaskSpec
@@ -31,12 +32,12 @@ def tasks_of(cfg: EvalConfig) -> list[TaskSpec]:
 
 def evaluate(cfg: EvalConfig, backend: Any | None = None) -> dict[str, Any]:
     """Generate, score and report every task; returns ``results.json``'s content."""
-    specs = tasks_of(cfg)
+    specs = with_assistant(tasks_of(cfg), cfg.assistant, cfg.corpus)
     pages = PageTexts.load(cfg.corpus) if cfg.corpus else PageTexts()
     job = EvalJob(
         tasks=specs, out=cfg.out, name=cfg.name or cfg.out.name, pages=pages, limit=cfg.limit,
         options=cfg.options, select_uncertain=cfg.select_uncertain, model_info=model_info(cfg),
-        mlflow=cfg.mlflow,
+        mlflow=cfg.mlflow, corpus=cfg.corpus,
     )  # fmt: skip
     results = run(job, backend or backend_for(cfg))
     write_stage_record(cfg.out, "eval", cfg, _inputs(cfg, specs))
@@ -71,18 +72,9 @@ def model_info(cfg: EvalConfig) -> dict[str, Any]:
 
 def backend_for(cfg: EvalConfig) -> Any:
     """The endpoint the config names, else the local model (with its adapter)."""
-    from domainsft.models.backends import EndpointBackend, LocalBackend
+    from domainsft.models.backends import backend_from
 
-    if cfg.endpoint:
-        return EndpointBackend(
-            cfg.endpoint,
-            cfg.endpoint_model or cfg.model,
-            api_key_env=cfg.api_key_env,
-            concurrency=cfg.batch_size,
-        )
-    model = None if cfg.model == "default" and cfg.adapter else cfg.model
-    adapter = str(cfg.adapter) if cfg.adapter else None
-    return LocalBackend(model, adapter, batch_size=cfg.batch_size, dtype=cfg.dtype)
+    return backend_from(cfg)
 
 
 def _inputs(cfg: EvalConfig, specs: list[TaskSpec]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ class EvalJob:
     select_uncertain: int = 0
     model_info: dict[str, Any] = field(default_factory=dict)
     mlflow: bool = True
+    corpus: Path | None = None  # what assistant tasks answer from
 
 
 def resolve_tasks(tasks: list[str], data: Path | None) -> list[TaskSpec]:
@@ -132,13 +133,27 @@ def run(job: EvalJob, backend: Any) -> dict[str, Any]:
         "tasks": {},
     }
     all_samples: list[dict[str, Any]] = []
+    wrapped: dict[str, Any] = {}
     for spec in job.tasks:
         items = build_items(spec, job.limit, job.options)
-        summary, samples = run_task(spec, items, backend, job)
+        answering = backend
+        if spec.assistant:
+            if spec.assistant not in wrapped:
+                wrapped[spec.assistant] = _assistant(backend, job, spec.assistant)
+            answering = wrapped[spec.assistant]
+        summary, samples = run_task(spec, items, answering, job)
         results["tasks"][spec.name] = summary
         all_samples.extend(samples)
     write_outputs(job, results, all_samples)
     return results
+
+
+def _assistant(backend: Any, job: EvalJob, mode: str) -> Any:
+    from domainsft.eval.assistant import AssistantBackend
+
+    if job.corpus is None:
+        raise InputError("an assistant task needs --corpus (pages.jsonl + facts.jsonl)")
+    return AssistantBackend(backend, job.corpus, mode)
 
 
 def generate_answers(

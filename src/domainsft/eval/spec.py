@@ -80,6 +80,7 @@ class TaskSpec:
     mode: str = "strict"
     options: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None  # the YAML it came from
+    assistant: str = ""  # "", grounded or verified: answered through the answer pipeline
 
     def where(self) -> str:
         return str(self.source) if self.source else f"task {self.name!r}"

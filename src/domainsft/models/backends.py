@@ -189,3 +189,19 @@ def _mean_logprob(choice: dict[str, Any]) -> float:
     content = (choice.get("logprobs") or {}).get("content") or []
     values = [t["logprob"] for t in content if isinstance(t, dict) and "logprob" in t]
     return sum(values) / len(values) if values else math.nan
+
+
+def backend_from(cfg: Any) -> LocalBackend | EndpointBackend:
+    """The backend a stage config names (``eval``, ``assistant``: its ``endpoint``,
+    ``endpoint_model``, ``api_key_env``, ``model``, ``adapter``, ``batch_size``, ``dtype``):
+    the endpoint when one is set, else the local model with its adapter."""
+    if cfg.endpoint:
+        return EndpointBackend(
+            cfg.endpoint,
+            cfg.endpoint_model or cfg.model,
+            api_key_env=cfg.api_key_env,
+            concurrency=cfg.batch_size,
+        )
+    model = None if cfg.model == "default" and cfg.adapter else cfg.model
+    adapter = str(cfg.adapter) if cfg.adapter else None
+    return LocalBackend(model, adapter, batch_size=cfg.batch_size, dtype=cfg.dtype)

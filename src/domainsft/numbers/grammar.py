@@ -8,7 +8,7 @@ import re
 
 _CUR_LEFT = r"US\$|HK\$|NZ\$|S\$|A\$|C\$|RMB\s?¥|RMB|CNY|USD|HKD|EUR|GBP|人民币|\$|¥|€|£"
 _CUR_SYMBOLS = frozenset({"$", "us$", "hk$", "nz$", "s$", "a$", "c$", "¥", "€", "£"})
-_ZH_SCALE = r"万亿|十亿|千万|百万|亿|万|千"
+_ZH_SCALE = r"万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千"
 _ZH_CUR = r"人民币元|人民币|美元|港元|港币|欧元|元"
 _EN_SCALE_RE = r"(?i:(?:trillion|billion|million|thousand)s?|bn|mn|tn)(?![A-Za-z])"
 _EN_CUR = r"(?i:US\s+dollars|U\.S\.\s+dollars|dollars|USD|RMB|CNY|yuan|renminbi|HKD|euros?)"
