@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from domainsft.config import RedactConfig
-from domainsft.ingest.redact import Redactor
+from domainsft.redact import Redactor
 from domainsft.utils.checksums import (
     gb11643_check_digit,
     gb11643_valid,

@@ -9,7 +9,7 @@ import pytest
 
 from domainsft.config import IngestConfig, RedactConfig, SamplesConfig
 from domainsft.ingest.pipeline import ingest
-from domainsft.ingest.redact import PLACEHOLDERS
+from domainsft.redact import PLACEHOLDERS
 from domainsft.samples import generate
 
 

@@ -22,6 +22,7 @@ from domainsft.assistant.answerable import unanswerable
 from domainsft.assistant.directory import Directory
 from domainsft.assistant.draft import Draft, draft
 from domainsft.assistant.evidence import Evidence
+from domainsft.assistant.guard import guard
 from domainsft.assistant.prompt import messages
 from domainsft.assistant.scope import Scope, group_by_doc, scope_of
 from domainsft.assistant.understand import Query, understand
@@ -174,11 +175,7 @@ def _states_key(text: str, d: Draft) -> bool:
 
 
 def _guarded(reply: Reply, query: Query) -> None:
-    """The compliance guard, where the domain pack ships one."""
-    try:
-        from domainsft.assistant.guard import guard
-    except ImportError:  # pragma: no cover - the guard module ships with the package
-        return
+    """The compliance guard of the domain pack (``assistant.guard``)."""
     result = guard(reply.answer, reply.question, query.lang)
     reply.answer = result.text
     reply.guard = [{"rule": a.rule, "action": a.action} for a in result.actions]

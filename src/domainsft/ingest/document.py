@@ -19,9 +19,9 @@ from domainsft.ingest.headers_footers import find_running, normalise
 from domainsft.ingest.lang import detect_lang, is_garbled
 from domainsft.ingest.layout import Line, Seg, group_lines
 from domainsft.ingest.pdf import RawPage, RejectedInput, check_file, open_document, read_page
-from domainsft.ingest.redact import Redactor
 from domainsft.ingest.structure import page_structure
 from domainsft.records import Page, Reject
+from domainsft.redact import Redactor
 
 # A page with fewer text-layer characters than this and a large image is a scan.
 _MIN_TEXT_CHARS = 20
