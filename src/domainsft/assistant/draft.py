@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from domainsft.assistant.directory import Company
 from domainsft.assistant.scope import Scope
+from domainsft.assistant.ties import cues
 from domainsft.assistant.understand import Query
 from domainsft.domains.finance.assistant import phrase
 from domainsft.domains.finance.formulas import Computation, cagr, compute, formulas, growth
@@ -24,7 +25,7 @@ from domainsft.domains.finance.signs import Signs
 from domainsft.domains.finance.templates import phrase as pack_phrase
 from domainsft.domains.finance.templates import templates
 from domainsft.grounding import Target
-from domainsft.numbers import Quantity, format_quantity, printed_places, scale_factor
+from domainsft.numbers import Quantity, format_quantity, printed_places, round_half_up, scale_factor
 from domainsft.records import Fact
 
 
@@ -48,8 +49,10 @@ def draft(query: Query, scope: Scope) -> Draft:
     if query.formula and op in ("formula", "lookup", "compare"):
         for c in scope.companies if op == "compare" else [company]:
             _formula(out, query, scope, c, scope.years[c.name][-1], lang)
-    elif op in ("yoy", "cagr") and query.metrics:
+    elif (op in ("yoy", "cagr") and query.metrics) or _two_year_rate(query, scope, company):
         _rate(out, query, scope, company, query.metrics[0], lang)
+    elif op == "lookup" and len(query.metrics) == 2 and cues()["share"].search(query.text):
+        _share(out, query, scope, company, scope.years[company.name][-1], lang)
     elif op == "summary":
         _summary(out, query, scope, company, scope.years[company.name][-1], lang)
     elif op in ("lookup", "info", "claim", "compare", "trend") and query.metrics:
@@ -124,6 +127,47 @@ def _formula(out: Draft, query: Query, scope: Scope, c: Company, year: int, lang
     prior = {f.metric: signs.value(f) for f in before if f}
     result = compute(fid, values, prior, lang, query.places)
     _computed(out, result, [f for f in now + before if f], c, lang, query, year)
+
+
+def _two_year_rate(query: Query, scope: Scope, c: Company) -> bool:
+    """Two consecutive years and a percentage asked for: "grow in 2019 compared with 2018"."""
+    years = scope.years.get(c.name, [])
+    return (
+        query.operation == "trend" and len(query.metrics) == 1 and len(years) == 2
+        and years[1] - years[0] == 1 and bool(cues()["percent_asked"].search(query.text))
+    )  # fmt: skip
+
+
+def _share(out: Draft, query: Query, scope: Scope, c: Company, year: int, lang: str) -> None:
+    """One figure as a share of the other: the part (the smaller) over the whole, in %."""
+    facts = [scope.best(c, m, year) for m in query.metrics]
+    if any(f is None for f in facts):
+        gone = [m for m, f in zip(query.metrics, facts, strict=True) if f is None]
+        out.missing = out.missing or gone[0]
+        return
+    part, whole = sorted(facts, key=lambda f: abs(Decimal(f.value)))
+    if Decimal(whole.value) == 0:
+        out.missing = out.missing or whole.metric
+        return
+    places = 2 if query.places is None else query.places
+    value = round_half_up(abs(Decimal(part.value)) / abs(Decimal(whole.value)) * 100, places)
+    a_digits, b_digits = _base(part), _base(whole)
+    out.facts += [part, whole]
+    out.lines += [_line(part, c, lang, query), _line(whole, c, lang, query)]
+    shown = format_quantity(value, "%", "1", places, lang)
+    name = phrase("draft", "share_name", lang).format(part=label(part.metric, lang),
+                                                       whole=label(whole.metric, lang))  # fmt: skip
+    out.computed.append(f"{name} = {a_digits} / {b_digits} × 100% = {shown}")
+    period = templates()["period"]["year"][lang].format(year=year)
+    out.computed.append(phrase("draft", "result", lang).format(
+        company=c.short or c.name, period=period, name=name, value=shown))  # fmt: skip
+    step = Decimal(1).scaleb(-places)
+    out.key.append(Target(Quantity(value, "%", quantum=step), step))
+
+
+def _base(f: Fact) -> str:
+    """The fact's value in base units with two decimals, as the worked formulas show them."""
+    return f"{abs(Decimal(f.value)):,.2f}"
 
 
 def _rate(out: Draft, query: Query, scope: Scope, c: Company, metric: str, lang: str) -> None:

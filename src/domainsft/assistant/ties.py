@@ -64,7 +64,8 @@ def fits(q: Quantity, metric: str) -> bool:
 @cache
 def cues() -> dict[str, re.Pattern[str]]:
     raw = phrases()
-    out = {key: _alternation(raw[key]) for key in ("prior_year", "growth", "counters")}
+    keys = ("prior_year", "growth", "counters", "share", "percent_asked")
+    out = {key: _alternation(raw[key]) for key in keys}
     # the growth cue, then at most a filler word, then the figure
     out["growth_before"] = re.compile(
         f"(?:{out['growth'].pattern})\\s*(?:了|为|达|约|by|of|about)?\\s*$", re.I
