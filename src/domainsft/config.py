@@ -218,6 +218,12 @@ class DatasetConfig(StageConfig):
         description="Share of prompts that carry retrieved context (the cited rows with a page "
         "marker), as the assistant sees them when serving.",
     )  # fmt: skip
+    grounded_share: float = Field(
+        0.0, ge=0, le=1,
+        description="Share of examples whose prompt is the assistant's grounded prompt: the "
+        "figures, computation and report pages the answer pipeline retrieves for the question, "
+        "between its evidence markers, exactly as `ask` and `serve` render it.",
+    )  # fmt: skip
     max_per_family: int = Field(
         2000, ge=1, description="Cap per family, so that no family dominates the mixture."
     )

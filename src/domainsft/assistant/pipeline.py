@@ -32,6 +32,7 @@ from domainsft.corpus import load_facts, read_pages
 from domainsft.grounding import present
 from domainsft.models.backends import Answer, Generation
 from domainsft.models.chat import Message
+from domainsft.records import Fact
 
 
 @dataclass
@@ -85,14 +86,28 @@ class Assistant:
     """The pipeline over one corpus and one model backend (``backend=None``: no model; every
     answer is the draft, for auditing the facts side alone)."""
 
-    def __init__(self, corpus: str | Path, backend: Any, cfg: AssistantConfig | None = None):
+    def __init__(
+        self,
+        corpus: str | Path,
+        backend: Any,
+        cfg: AssistantConfig | None = None,
+        facts: list[Fact] | None = None,
+    ):
+        """``facts``: the corpus's facts when they were read already (else facts.jsonl)."""
         self.cfg = cfg or AssistantConfig()
-        facts = load_facts(corpus)
+        facts = load_facts(corpus) if facts is None else facts
         self.directory = Directory.from_facts(facts)
         self.facts_by_doc = group_by_doc(facts)
         self.pages = passages.PageStore(read_pages(corpus), self.cfg.max_chars)
         self.backend = backend
         self.model_name = getattr(backend, "name", "draft") if backend is not None else "draft"
+
+    def prompt_for(self, question: str) -> list[Message] | None:
+        """The prompt the model would get for ``question`` (None where the pipeline abstains
+        before asking it): the dataset's grounded examples are rendered by this, so training
+        sees what serving shows."""
+        job = self._prepare(question)
+        return job.prompt if job.reply is None else None
 
     def answer(self, question: str) -> Reply:
         return self.answer_many([question])[0]

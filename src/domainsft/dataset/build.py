@@ -57,6 +57,8 @@ def build(
     by_id = {f.fact_id: f for f in facts}
     for ex in every:
         mix.add_context(ex, by_id, pages, cfg.context_share, cfg.seed)
+    if cfg.grounded_share > 0:
+        mix.ground(every, corpus, facts, cfg.grounded_share, cfg.seed)
     splits = split(every, cfg.val_share, cfg.test_share, cfg.seed)
     crossed = len(every) - sum(len(part) for part in splits.values())  # comparisons across splits
     replayed = replay.add(splits, cfg, progress)  # train/val only, after the split

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from pathlib import Path
 
 from domainsft.dataset.render import context, rng_for
 from domainsft.records import Example, Fact, Page
@@ -68,3 +69,28 @@ def add_context(
         user = next(m for m in ex.messages if m["role"] == "user")
         user["content"] = f"{block}\n\n{user['content']}"
         ex.meta["with_context"] = True
+
+
+def ground(
+    examples: list[Example], corpus: Path, facts: list[Fact], share: float, seed: int
+) -> int:
+    """For a seeded share of the examples (replay aside), replace the prompt by the answer
+    pipeline's grounded prompt for the same question (``assistant.Assistant.prompt_for``: its
+    system rules, figures, computation and pages); ``meta.grounded`` marks them. Returns how
+    many were grounded. A question the pipeline abstains on keeps its prompt."""
+    from domainsft.assistant.pipeline import Assistant
+
+    assistant = Assistant(corpus, None, facts=facts)
+    done = 0
+    for ex in examples:
+        if ex.meta.get("is_replay") or rng_for(seed, "grounded", ex.id).random() >= share:
+            continue
+        question = next(m["content"] for m in reversed(ex.messages) if m["role"] == "user")
+        prompt = assistant.prompt_for(question)
+        if prompt is None:
+            continue
+        answer = [m for m in ex.messages if m["role"] == "assistant"][-1:]
+        ex.messages = [*prompt, *answer]
+        ex.meta["grounded"] = True
+        done += 1
+    return done
