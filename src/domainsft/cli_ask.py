@@ -75,13 +75,17 @@ def ask(
 
 @app.command()
 def verify(
-    corpus: Annotated[Path, typer.Option(help="Corpus folder: pages.jsonl + facts.jsonl.")],
+    corpus: Annotated[
+        Path | None, typer.Option(help="Corpus folder: pages.jsonl + facts.jsonl.")
+    ] = None,
     answer: Annotated[str | None, typer.Option(help="The answer text to audit.")] = None,
     file: Annotated[Path | None, typer.Option(help="A file holding the answer.")] = None,
     question: Annotated[
         str | None, typer.Option(help="The question it answers (scopes company and year).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the audit as JSON.")] = False,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Audit an answer written by any model (or a person) against the reports.
 
@@ -98,9 +102,12 @@ def verify(
 
     if (answer is None) == (file is None):
         _fail("give the answer with exactly one of --answer TEXT or --file FILE")
+    cfg = _stage(config, set_, "assistant", corpus=corpus)
+    if cfg.corpus is None:
+        _fail("give --corpus: the folder `domainsft ingest` and `domainsft facts` wrote")
     try:
         text = answer if answer is not None else _read(file)
-        checked = audit(corpus, text, question or "")
+        checked = audit(cfg.corpus, text, question or "")
     except InputError as exc:
         _fail(str(exc))
     out = {"answer": checked.text, "verified": checked.verified,
