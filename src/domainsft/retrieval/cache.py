@@ -14,6 +14,7 @@ read means working without it (with a warning), never an error.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -108,5 +109,6 @@ def save(path: Path, keys: Sequence[tuple[str, int]], tokens: Tokens, index: Bm2
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         log.warning("%s: cannot write the retrieval cache (%s); going on without it", path, exc)
