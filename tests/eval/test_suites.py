@@ -19,7 +19,6 @@ from domainsft.eval import match_answer, parse_gold
 from domainsft.eval.suites import SUITES, load_suite, suite_options
 from domainsft.eval.suites.erc import load_erc
 from domainsft.eval.suites.general import GENERAL_SET, load_general
-from domainsft.eval.suites.retrieval import BM25, tokenize
 from domainsft.eval.suites.tatqa import load_tatqa
 from domainsft.utils.jsonl import InputError
 from tests.conftest import shared_or_skip
@@ -187,21 +186,6 @@ def test_tatqa_max_chars_cuts_paragraphs_not_the_table(tatqa_path):
     for item in cut:
         table = item.question.split("\n\nText:\n")[0]
         assert table.count("|") > 4 and "Question:" in item.question
-
-
-# --------------------------------------------------------------------------------- retrieval
-
-
-def test_bm25_ranks_the_page_that_shares_the_rare_words_first():
-    pages = [
-        "Report of the directors. The company is a leading provider.",
-        "Net cash provided by operating activities was $406.1 million.",
-        "The company acquired two businesses during the year (acquisitions).",
-    ]
-    index = BM25(pages)
-    assert index.top("cash flow from operations", 1) == [1]
-    assert index.top("mergers or acquisitions", 1) == [2]
-    assert tokenize("营业收入 Revenues") == ["营", "业", "收", "入", "revenu"]
 
 
 # ----------------------------------------------------------------------------------------- erc

@@ -3,7 +3,8 @@
 The challenge gives questions, gold answers and gold page pools as ``sha1:page`` with 0-based
 pages (shared/data/README.md). domainsft names a document by the sha256 of its bytes and pages
 from 1, so each sha1 is mapped through its PDF (``<reports>/<sha1>.pdf``) and each page moved
-up by one. The model is not given whole reports: BM25 picks the ``top_k`` pages of each report
+up by one. The model is not given whole reports: the retrieval kernel (``domainsft.retrieval``:
+BM25 with query expansion from the domain pack) picks the ``top_k`` pages of each report
 the question names, from the ``pages.jsonl`` that ``domainsft ingest`` wrote, and whether a
 gold page was among them is kept in ``meta.retrieval_hit`` so that a wrong answer can be told
 apart from a retrieval miss. Numbers are scored by the challenge's rule (mode ``erc``).
@@ -20,8 +21,8 @@ from typing import Any
 
 from domainsft.eval.items import EvalItem
 from domainsft.eval.suites.common import analyst_system, existing, shared_data
-from domainsft.eval.suites.retrieval import ReportPages
 from domainsft.evidence import Passage, render_context
+from domainsft.retrieval import ReportPages
 from domainsft.utils.jsonl import InputError
 
 INGEST_HINT = (
