@@ -474,9 +474,15 @@ class AssistantConfig(StageConfig):
     dtype: str = Field("auto", description="Weights dtype for a local model (see eval.dtype).")
     batch_size: int = Field(8, ge=1, description="Questions answered per generation batch.")
     max_new_tokens: int = Field(256, ge=1, description="Answer length limit in tokens.")
-    top_k: int = Field(3, ge=0, le=20, description="Report pages retrieved per question.")
+    top_k: int = Field(
+        3,
+        ge=0,
+        le=20,
+        description="Report pages shown per question: the pages of the facts used, then the "
+        "pages retrieval ranks best (0: no retrieval, the facts' pages only).",
+    )
     max_chars: int = Field(
-        1200, ge=100, description="Characters of each retrieved page put in the prompt."
+        1200, ge=100, description="Characters of each page shown put in the prompt."
     )
     on_unverified: Literal["flag", "remove", "refuse"] = Field(
         "flag",

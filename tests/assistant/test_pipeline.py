@@ -124,3 +124,39 @@ def test_verify_exit_codes_and_a_corpus_without_facts(corpus, tmp_path):
     shutil.copy(corpus / "pages.jsonl", bare / "pages.jsonl")
     res = runner.invoke(app, ["ask", "--corpus", str(bare), "--draft-only", "营业收入是多少？"])
     assert res.exit_code == 2 and "domainsft facts" in res.output
+
+
+def test_the_prompt_shows_the_facts_page_then_retrieved_pages_of_the_same_company(corpus):
+    f = _revenue_fact(corpus)
+    question = f"{f.company_short}{f.fiscal_year}年的营业收入是多少？"
+    shown = Assistant(corpus, None, AssistantConfig(top_k=3))
+    job = shown._prepare(question)
+    pages = [(p.doc_id, p.page) for p in job.evidence.passages]
+    fact_pages = list(dict.fromkeys((x.doc_id, x.page) for x in job.draft.facts))
+    assert fact_pages and pages[: len(fact_pages)] == fact_pages
+    assert len(pages) == max(3, len(fact_pages))
+    assert {doc for doc, _ in pages} <= set(job.scope.doc_ids)
+    # the retrieved pages are the kernel's best for the question within the company's reports
+    found = shown.pages.retrieve(question, job.scope, 3)
+    extra = [k for k in found if k not in fact_pages][: 3 - len(fact_pages)]
+    assert extra == pages[len(fact_pages) :]
+    alone = Assistant(corpus, None, AssistantConfig(top_k=0))._prepare(question)
+    assert [(p.doc_id, p.page) for p in alone.evidence.passages] == fact_pages
+
+
+def test_retrieval_alone_finds_a_page_that_prints_the_asked_figure(corpus):
+    """Without the draft's fact pages, the search for the question within the company's reports
+    ranks a page printing the figure among its top 3."""
+    f = _revenue_fact(corpus)
+    store = Assistant(corpus, None).pages
+    job = Assistant(corpus, None)._prepare(f"{f.company_short}{f.fiscal_year}年的营业收入是多少？")
+    top = store.retrieve(f"{f.company_short}{f.fiscal_year}年营业收入", job.scope, 3)
+    assert (f.doc_id, f.page) in top or any(
+        holds(page_text(store.pages[k]), _q_fact(f)) for k in top
+    )
+
+
+def _q_fact(f):
+    from domainsft.numbers import parse_quantity
+
+    return parse_quantity(f.printed)

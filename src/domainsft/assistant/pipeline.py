@@ -33,6 +33,7 @@ from domainsft.grounding import present
 from domainsft.models.backends import Answer, Generation
 from domainsft.models.chat import Message
 from domainsft.records import Fact
+from domainsft.retrieval import PageIndex
 
 
 @dataclass
@@ -98,7 +99,11 @@ class Assistant:
         facts = load_facts(corpus) if facts is None else facts
         self.directory = Directory.from_facts(facts)
         self.facts_by_doc = group_by_doc(facts)
-        self.pages = passages.PageStore(read_pages(corpus), self.cfg.max_chars)
+        if self.cfg.top_k > 0:
+            index = PageIndex.open(corpus)
+            self.pages = passages.PageStore(index.pages, self.cfg.max_chars, index)
+        else:
+            self.pages = passages.PageStore(read_pages(corpus), self.cfg.max_chars)
         self.backend = backend
         self.model_name = getattr(backend, "name", "draft") if backend is not None else "draft"
 
