@@ -93,6 +93,16 @@ def test_a_growth_rate_tied_to_its_metric_is_held_to_the_facts() -> None:
     assert v.text == "2023年营业收入同比增长12.2%。" and v.numbers[0].status == "corrected"
 
 
+def test_a_change_in_amount_after_a_growth_cue_is_held_to_the_two_years():
+    right = "2023年营业收入较上年增加134,567,890.12元。"
+    v = verify(right, EVIDENCE, years=[2023])
+    assert statuses(v) == [("134,567,890.12元", "recomputed")] and v.text == right
+    fell = verify("2023年营业收入较上年减少134,567,890.12元。", EVIDENCE, years=[2023])
+    assert fell.numbers[0].status == "recomputed"  # the size of the change, said in words
+    wrong = verify("2023年营业收入较上年增加143,567,890.12元。", EVIDENCE, years=[2023])
+    assert wrong.numbers[0].status == "corrected" and "134,567,890.12" in wrong.text
+
+
 def test_passages_back_figures_of_unscaled_tables() -> None:
     ev = Evidence(passages=[Passage("e" * 64, 7, "Revenue 795.1 742.0\n(in millions)")])
     v = verify("Revenue was $795.1 million (p. 7).", ev)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domainsft.facts.labels import is_note_total, lookup, normalise_label, note_metric
+from domainsft.facts.labels import group_row, is_note_total, lookup, normalise_label, note_metric
 
 
 @pytest.mark.parametrize(
@@ -57,6 +57,13 @@ def test_normalise_label(printed: str, key: str) -> None:
         ("Total inventories", "inventories"),
         ("营业收入合计", "revenue"),
         ("Interest expense, net", "financial_expenses"),
+        ("Net cash provided by (used in) operating activities", "operating_cash_flow"),
+        ("Net cash (used in) provided by operating activities", "operating_cash_flow"),
+        ("Net cash from operations", "operating_cash_flow"),
+        ("Diluted net income per share ..........", "eps_diluted"),
+        ("Earnings per share attributable to 3M common shareholders — diluted", "eps_diluted"),
+        ("Earnings per share attributable to 3M common shareholders - basic", "eps_basic"),
+        ("Research, development and related expenses", "rd_expenses"),
     ],
 )
 def test_lookup(label: str, metric: str) -> None:
@@ -96,3 +103,21 @@ def test_note_headings_and_totals() -> None:
     assert note_metric("单位：万元") == (False, None)
     assert is_note_total("账面价值合计") and is_note_total("合计") and is_note_total("Total")
     assert not is_note_total("营业收入合计")
+
+
+@pytest.mark.parametrize(
+    ("label", "group", "metric"),
+    [
+        ("Diluted", "Earnings per share:", "eps_diluted"),
+        ("Basic", "Earnings per common share:", "eps_basic"),
+        ("Diluted", "NET INCOME PER COMMON SHARE ATTRIBUTABLE TO COSTCO:", "eps_diluted"),
+        ("Diluted", "Weighted average common shares outstanding:", None),  # share counts
+        ("Diluted", "Weighted-average shares used in computation of earnings per share:", None),
+        ("Diluted", None, None),
+        ("Revenue", "Earnings per share:", None),
+    ],
+)
+def test_a_bare_basic_or_diluted_row_takes_its_metric_from_the_line_above(label, group, metric):
+    found = group_row(label, group)
+    assert (found.metrics if found else None) == ((metric,) if metric else None)
+    assert lookup("Weighted average 3M common shares outstanding — diluted", "income") is None

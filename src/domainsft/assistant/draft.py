@@ -187,6 +187,24 @@ def _rate(out: Draft, query: Query, scope: Scope, c: Company, metric: str, lang:
     else:
         result = growth(metric, now, then, places, lang)
     _computed(out, result, [a, b], c, lang, query, last)
+    if query.operation == "yoy" and result.value is not None and a.unit not in ("%", "pp"):
+        out.computed.append(_change(a, b, lang, query))
+
+
+def _change(a: Fact, b: Fact, lang: str, q: Query) -> str:
+    """The change in amount beside the rate ("减少了多少元" asks for it): the two figures as
+    printed, their difference and its direction."""
+    diff = Decimal(a.value) - Decimal(b.value)
+    scale = (q.scale if q.scale else None) or a.scale
+    places = q.places if q.places is not None else printed_places(a.printed)
+    places = places if scale == a.scale else 2
+    amount = format_quantity(abs(diff), a.unit, scale, places, lang)
+    signed = format_quantity(diff, a.unit, scale, places, lang)
+    direction = phrase("draft", "up" if diff >= 0 else "down", lang)
+    return phrase("draft", "change", lang).format(
+        label=label(a.metric, lang), now=value_text(a, lang, q), then=value_text(b, lang, q),
+        diff=signed, direction=direction, amount=amount,
+    )  # fmt: skip
 
 
 def _computed(

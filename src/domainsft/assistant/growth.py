@@ -33,6 +33,17 @@ def fact_growth(evidence: Evidence, metric: str, year: int) -> list[tuple[Decima
     return [((current[0] - prior[0]) / abs(prior[0]) * 100, current[1])]
 
 
+def fact_change(evidence: Evidence, metric: str, year: int) -> list[tuple[Decimal, Source]]:
+    """The change in amount of ``metric`` in ``year`` over the prior year, signed and not
+    ("减少52,758,366.45元" states the size of a fall), where both are in evidence."""
+    values = best_values(evidence)
+    current, prior = values.get((metric, year)), values.get((metric, year - 1))
+    if current is None or prior is None:
+        return []
+    diff = current[0] - prior[0]
+    return [(diff, current[1]), (abs(diff), current[1])]
+
+
 def cagr_values(evidence: Evidence) -> list[Decimal]:
     """The CAGR of every metric between every two of its years in evidence (first > 0)."""
     values = best_values(evidence)

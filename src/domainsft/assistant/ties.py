@@ -7,7 +7,8 @@ names (``measures.find_terms``: metric labels and formula names, the longest fir
 formula's name it is not tied to a fact. Its years are those its clause names, else the years
 the question asks about; a prior-year cue right before or after the figure ("上年同期为…",
 "… a year earlier") moves them back by one. A growth cue right before a percentage ("同比增长",
-"an increase of") ties it to the metric's growth rate instead of its value. The cue words are
+"an increase of") ties it to the metric's growth rate instead of its value; before an amount
+("较上年减少52,758,366.45元", "increased by $3.1 million"), to its change over the prior year. The cue words are
 the domain pack's (``assistant.yaml``).
 """
 
@@ -43,6 +44,7 @@ class Tie:
     others: tuple[str, ...] = ()  # the other metrics its clause names ("revenue and profit")
     company: str = ""  # the company a table row names (a comparison of several)
     from_words: bool = False  # an operand named by the formula in words before it
+    change: bool = False  # the figure is the metric's change in amount over the prior year
 
 
 def fits(q: Quantity, metric: str) -> bool:
@@ -114,10 +116,11 @@ def ties(
             picked = [in_order]
         else:
             picked = _years(years, lo, hi, between, after, asked_years)
-        growth = bool(cues()["growth_before"].search(between)) and q.unit in PERCENT
+        cued = bool(cues()["growth_before"].search(between))
+        growth, change = cued and q.unit in PERCENT, cued and q.unit not in PERCENT
         named = {t.metric for t in terms if lo <= t.start < hi and t.metric and t.metric != metric}
         if picked and (growth or fits(q, metric)):
-            out[i] = Tie(metric, tuple(picked), growth, tuple(sorted(named)))
+            out[i] = Tie(metric, tuple(picked), growth, tuple(sorted(named)), change=change)
     return out
 
 

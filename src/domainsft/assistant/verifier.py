@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from domainsft.assistant.arithmetic import Shown, at_step, join_spaced_groups, shown_computations
 from domainsft.assistant.evidence import Evidence, Source, fact_source, states
-from domainsft.assistant.growth import cagr_values, fact_growth
+from domainsft.assistant.growth import cagr_values, fact_change, fact_growth
 from domainsft.assistant.rewrite import rewrite_number
 from domainsft.assistant.ties import Tie, cues, operand_ties, sentence_of, table_ties, ties
 from domainsft.assistant.understand import without_context
@@ -185,12 +185,12 @@ def _against_tie(
         return None
     for value, source in expected:
         if _equal_at(q, value):
-            status = "recomputed" if tie.growth else "verified"
+            status = "recomputed" if tie.growth or tie.change else "verified"
             return replace(check, status=status, source=source)
     if _backed_by_other_metric(q, tie, evidence):
         return None  # a figure of another metric the clause also names
     value, source = expected[0]
-    what = "growth rate" if tie.growth else "figure"
+    what = "growth rate" if tie.growth else "change" if tie.change else "figure"
     fixed = _corrected(check, q, value, f"contradicts the {what} of {tie.metric} in the report")
     return replace(fixed, source=source)
 
@@ -200,6 +200,8 @@ def _tie_values(tie: Tie, evidence: Evidence) -> list[tuple[Decimal, Source | No
     for year in tie.years:
         if tie.growth:
             out += fact_growth(evidence, tie.metric, year)
+        elif tie.change:
+            out += fact_change(evidence, tie.metric, year)
         else:
             facts = _facts_of(evidence, tie.metric, year, tie.company)
             out += [(fq.value, s) for fq, s in facts]

@@ -109,6 +109,18 @@ def lookup(label: str, statement: str = "") -> LabelMatch | None:
     return None
 
 
+def group_row(label: str, group: str | None) -> LabelMatch | None:
+    """The metric a bare row label names through the label-only line above it ("Diluted"
+    under "Earnings per share:"), or None."""
+    if not group:
+        return None
+    row, line = compact(label).rstrip(":："), compact(group).rstrip(":：")
+    for g in layout().group_rows:
+        if g.row.search(row) and g.group.search(line):
+            return LabelMatch((g.metric,), "pattern", False)
+    return None
+
+
 def note_metric(heading: str) -> tuple[bool, str | None]:
     """Whether ``heading`` is a numbered note heading, and the metric it names
     (``1.应收账款（按账龄披露）`` -> accounts_receivable; ``2.主营业务分地区`` -> none)."""

@@ -24,7 +24,7 @@ from domainsft.facts.items import (
     split_rows,
     unlabelled,
 )
-from domainsft.facts.labels import LabelMatch, is_note_total, lookup, note_metric
+from domainsft.facts.labels import LabelMatch, group_row, is_note_total, lookup, note_metric
 from domainsft.facts.periods import Period, month_day, parse_period, with_end
 from domainsft.facts.profile import ProfileReader, info_metric
 from domainsft.facts.prose import Zone
@@ -209,7 +209,7 @@ class Reader:
     def _match(self, label: str) -> LabelMatch | None:
         if self.statement == "notes" and self.note_metric and is_note_total(label):
             return LabelMatch((self.note_metric,), "note", True)
-        return lookup(label, self.statement)
+        return lookup(label, self.statement) or group_row(label, self.group)
 
     def _numbers(self, w: Where, metric: str, label: str, cells, match: LabelMatch) -> None:
         pairs = self._pairs(metric, cells)

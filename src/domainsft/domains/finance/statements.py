@@ -41,6 +41,15 @@ class LabelPattern:
 
 
 @dataclass(frozen=True)
+class GroupRow:
+    """A bare row label ("Diluted") that names ``metric`` under a group line ``group`` matches."""
+
+    group: re.Pattern[str]
+    row: re.Pattern[str]
+    metric: str
+
+
+@dataclass(frozen=True)
 class Layout:
     sections: tuple[Section, ...]
     max_carry_pages: int
@@ -74,6 +83,7 @@ class Layout:
     note_heading_strip: re.Pattern[str]
     combined: dict[str, tuple[str, ...]]
     label_patterns: tuple[LabelPattern, ...]
+    group_rows: tuple[GroupRow, ...]
     identity: dict[str, Any]
     info_patterns: dict[str, tuple[re.Pattern[str], ...]]
     name_sublabels: frozenset[str]
@@ -140,6 +150,9 @@ def layout() -> Layout:
         label_patterns=tuple(
             LabelPattern(_rx(p["pattern"]), p["metric"], p.get("statement"))
             for p in lab["patterns"]
+        ),
+        group_rows=tuple(
+            GroupRow(_rx(g["group"]), _rx(g["row"]), g["metric"]) for g in lab["group_rows"]
         ),
         identity=raw["identity"],
         info_patterns={k: tuple(_rx(p, re.M) for p in v) for k, v in raw["info_patterns"].items()},
