@@ -160,3 +160,24 @@ def _q_fact(f):
     from domainsft.numbers import parse_quantity
 
     return parse_quantity(f.printed)
+
+
+def test_a_report_facts_could_not_name_takes_the_name_its_first_pages_print(corpus, tmp_path):
+    f = _revenue_fact(corpus)
+    blank = tmp_path / "corpus"
+    shutil.copytree(corpus, blank)
+    out = []
+    for line in (blank / "facts.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec["company"] == f.company:  # as if identity extraction had failed
+            rec.update(company="", company_short="", stock_code="", report_year=0)
+        out.append(json.dumps(rec, ensure_ascii=False))
+    (blank / "facts.jsonl").write_text("\n".join(out) + "\n", encoding="utf-8")
+    assistant = Assistant(blank, None)
+    reply = assistant.answer(f"{f.company}{f.fiscal_year}年的营业收入是多少？")
+    assert not reply.abstained and reply.verified, reply.answer
+    assert reply.citations and reply.citations[0].page == f.page
+    assert f.company in [c.name for c in assistant.directory.companies]
+    # a company no report prints stays unknown
+    other = assistant.answer(f"贵州茅台集团股份有限公司{f.fiscal_year}年的营业收入是多少？")
+    assert other.abstained and "没有" in other.answer

@@ -37,6 +37,11 @@ def missing(query: Query, scope: Scope, d: Draft) -> str | None:
     return _not_disclosed(company.name, d.missing, scope.years[company.name][-1], query.lang)
 
 
+def no_answer(lang: str) -> str:
+    """Nothing to say: the model gave no answer and the facts hold no draft."""
+    return phrase("abstain", "no_answer", lang)
+
+
 def refused(lang: str) -> str:
     return phrase("abstain", "refused", lang)
 

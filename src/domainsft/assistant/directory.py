@@ -120,9 +120,12 @@ def _company(docs: list[list[Fact]]) -> Company:
 
 def _report(doc: list[Fact]) -> Report:
     lang = _most_common(f.lang for f in doc)
+    year = Counter(f.report_year for f in doc).most_common(1)[0][0]
+    if not year:  # no report year found on its first pages: the latest year it has figures for
+        year = max((f.fiscal_year for f in doc), default=0)
     return Report(
         doc_id=doc[0].doc_id,
-        year=Counter(f.report_year for f in doc).most_common(1)[0][0],
+        year=year,
         lang=lang if lang in ("zh", "en") else "en",
         fiscal_years=frozenset(f.fiscal_year for f in doc),
         metrics=frozenset((f.metric, f.fiscal_year) for f in doc),

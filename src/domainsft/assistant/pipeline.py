@@ -14,12 +14,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import Any
 
 from domainsft.assistant import abstain, cite, passages
 from domainsft.assistant.answerable import unanswerable
-from domainsft.assistant.directory import Directory
+from domainsft.assistant.companies import aliases, name_key
+from domainsft.assistant.directory import Company, Directory
 from domainsft.assistant.draft import Draft, draft
 from domainsft.assistant.evidence import Evidence
 from domainsft.assistant.guard import guard
@@ -132,6 +134,8 @@ class Assistant:
 
     def _prepare(self, question: str) -> _Job:
         query = understand(question, self.directory)
+        if query.unknown_company and self._name_anonymous(query.unknown_company):
+            query = understand(question, self.directory)
         job = _Job(question, query)
         gap = unanswerable(query)
         job.scope = scope_of(query, self.directory, self.facts_by_doc)
@@ -151,6 +155,25 @@ class Assistant:
         job.evidence = Evidence(job.scope.facts, shown)
         job.prompt = messages(query.text, query.lang, job.draft, shown)
         return job
+
+    def _name_anonymous(self, name: str) -> bool:
+        """Give a report whose company `domainsft facts` could not name (a cover printed as
+        an image, a report that states its name only in its logo) the name a question uses,
+        when its first pages print that name or its short form; True when one was named."""
+        anonymous = [c for c in self.directory.companies if not c.name]
+        keys = sorted((k for k in aliases(Company(name, "", "", "en", ())) if len(k) >= 4),
+                      key=len, reverse=True)  # fmt: skip
+        for company in anonymous:
+            for report in company.reports:
+                first = [self.pages.pages.get((report.doc_id, n)) for n in range(1, 6)]
+                text = f" {name_key(' '.join(p.text for p in first if p))} "
+                if any(f" {k} " in text for k in keys):
+                    named = dc_replace(company, name=name)
+                    self.directory = Directory(
+                        named if c is company else c for c in self.directory.companies
+                    )
+                    return True
+        return False
 
     def _generate(self, prompts: list[list[Message]]) -> list[Answer | None]:
         if not prompts or self.backend is None:
@@ -173,6 +196,10 @@ class Assistant:
             text, drafted = checked.text, True
         if checked.refused:
             return Reply(job.question, abstain.refused(q.lang), q.lang, abstained=True)
+        if not text.strip():
+            reply = Reply(job.question, abstain.no_answer(q.lang), q.lang, abstained=True)
+            reply.prompt, reply.generation = job.prompt, generated
+            return reply
         final = verify(text, job.evidence, job.question, _years(job), "flag")
         text, _ = cite.mend(text, final, job.evidence)
         reply = Reply(job.question, text, q.lang, cite.listed(checked), checked)

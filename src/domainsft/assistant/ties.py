@@ -8,8 +8,8 @@ formula's name it is not tied to a fact. Its years are those its clause names, e
 the question asks about; a prior-year cue right before or after the figure ("上年同期为…",
 "… a year earlier") moves them back by one. A growth cue right before a percentage ("同比增长",
 "an increase of") ties it to the metric's growth rate instead of its value; before an amount
-("较上年减少52,758,366.45元", "increased by $3.1 million"), to its change over the prior year. The cue words are
-the domain pack's (``assistant.yaml``).
+("较上年减少52,758,366.45元", "increased by $3.1 million"), to its change over the prior year.
+The cue words are the domain pack's (``assistant.yaml``).
 """
 
 from __future__ import annotations
