@@ -108,9 +108,7 @@ def _generation_config(
     knobs that would change greedy or temperature sampling (a hub config's top_p, penalties)
     are set to their neutral values explicitly.
     """
-    stop_ids = set(end_of_turn_ids(tokenizer))
-    model_eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
-    stop_ids.update([model_eos] if isinstance(model_eos, int) else (model_eos or []))
+    stop_ids = stop_token_ids(model, tokenizer)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else min(stop_ids)
     sampling = temperature > 0
     # Truncation knobs only mean something when sampling; set under greedy decoding they make
@@ -129,6 +127,14 @@ def _generation_config(
         stop_strings=list(stop) if stop else None,
     )
     return _Settings(config, tuple(stop or ()), frozenset(stop_ids), pad_id, autocast)
+
+
+def stop_token_ids(model: Any, tokenizer: Any) -> set[int]:
+    """The tokens that end an answer: the chat template's end of turn and the model's eos."""
+    stop_ids = set(end_of_turn_ids(tokenizer))
+    model_eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    stop_ids.update([model_eos] if isinstance(model_eos, int) else (model_eos or []))
+    return stop_ids
 
 
 def _generate_batch(
