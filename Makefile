@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # torch is pinned to the CPU build that lies on this disk; a plain `torch` requirement could
 # pull a multi-GB CUDA build. Installed before the extras so nothing asks for another one.
 TORCH ?= torch==2.13.0
-DEBS := fonts-wqy-zenhei tesseract-ocr tesseract-ocr-chi-sim chromium
+DEBS := fonts-wqy-zenhei tesseract-ocr tesseract-ocr-chi-sim chromium prometheus
 DEMO ?= runs/demo
 
 .PHONY: setup system-deps venv test test-fast lint format bench bench-train demo clean

@@ -687,4 +687,5 @@ def main() -> None:  # pragma: no cover - console entry for `python -m domainsft
     sys.exit(app())
 
 
-from domainsft import cli_ask  # noqa: E402, F401  (registers ask and verify on the app)
+# registers ask, verify and serve (with its subcommands) on the app
+from domainsft import cli_ask, cli_serve  # noqa: E402, F401

@@ -503,6 +503,83 @@ class AssistantConfig(StageConfig):
     )
 
 
+class RollbackConfig(StageConfig):
+    """When a candidate version is taken off traffic by itself."""
+
+    min_requests: int = Field(
+        20, ge=1, description="Requests a candidate must have answered before it is judged."
+    )
+    max_error_rate: float = Field(
+        0.05, ge=0, le=1, description="Roll back above this share of 5xx answers."
+    )
+    max_verifier_failure_rate: float = Field(
+        0.10, ge=0, le=1,
+        description="Roll back above this share of grounded answers whose figures did not all "
+        "verify, counted over the candidate's own answers.",
+    )  # fmt: skip
+
+
+class ServeConfig(StageConfig):
+    """`domainsft serve`: the analyst as an OpenAI-compatible API (model, corpus and answer
+    settings come from the `assistant` section)."""
+
+    host: str = Field("127.0.0.1", description="Address to listen on (0.0.0.0: every interface).")
+    port: int = Field(8000, ge=1, le=65535, description="Port to listen on.")
+    served_name: str = Field(
+        "domainsft",
+        description="The model id clients ask for; the canary weights pick the version that "
+        "answers. A request may also name a version (base or an adapter) directly.",
+    )
+    adapters: list[str] = Field(
+        default_factory=list,
+        description="LoRA adapters served from the one base, each NAME=PATH; every name is a "
+        "version clients can ask for and the canary can route to.",
+    )
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="Canary traffic weights by version, e.g. {base: 0.9, v2: 0.1}; versions "
+        "left out get 0. Empty: all traffic to the last adapter given (else the base).",
+    )
+    shadow: dict[str, float] = Field(
+        default_factory=dict,
+        description="Share of traffic mirrored to a candidate version, e.g. {v3: 0.2}: its "
+        "answer is recorded (shadow log, metrics) and never returned.",
+    )
+    rollback: RollbackConfig = Field(default_factory=RollbackConfig)
+    upstream: str | None = Field(
+        None,
+        description="Generate with an upstream OpenAI-compatible server (vLLM, llama-server, "
+        "a hosted API; its base URL) instead of the in-process model.",
+    )
+    upstream_model: str | None = Field(
+        None, description="Model name at `upstream` (default: assistant.model)."
+    )
+    upstream_api_key_env: str | None = Field(
+        None, description="Variable holding the upstream server's key."
+    )
+    api_keys_file: Path | None = Field(
+        None, description="File with one accepted Bearer API key per line (# comments)."
+    )
+    api_key_env: str | None = Field(
+        "DOMAINSFT_API_KEY",
+        description="Variable holding an accepted API key (unset and no keys file: no auth).",
+    )
+    max_batch: int = Field(8, ge=1, description="Requests decoded together (continuous batch).")
+    max_waiting: int = Field(64, ge=0, description="Requests queued beyond that; more get 429.")
+    rate_limit_rpm: int = Field(
+        0, ge=0, description="Requests per minute per API key (or client address); 0: no limit."
+    )
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body (413).")
+    max_prompt_tokens: int = Field(
+        4096, ge=16, description="Longest prompt in tokens (413 beyond it)."
+    )
+    request_timeout_s: float = Field(300.0, gt=0, description="A request running longer: 504.")
+    log_dir: Path = Field(
+        Path("runs/serve"),
+        description="Where feedback.jsonl (POST /v1/feedback) and shadow.jsonl are appended.",
+    )
+
+
 class Recipe(StageConfig):
     """A whole recipe: one section per stage. Sections that are absent take their defaults."""
 
@@ -513,6 +590,7 @@ class Recipe(StageConfig):
     train: TrainConfig = Field(default_factory=TrainConfig)
     eval: EvalConfig = Field(default_factory=EvalConfig)
     assistant: AssistantConfig = Field(default_factory=AssistantConfig)
+    serve: ServeConfig = Field(default_factory=ServeConfig)
 
 
 def _suggest(key: str, choices: list[str]) -> str:

@@ -11,6 +11,7 @@ are answered in batches so a local model generates them together.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class Reply:
     model_answer: str = ""  # what the model said, before verification and fallback
     drafted: bool = False  # the answer is the draft built from the facts
     generation: Answer | None = None  # the model's answer with its token counts
+    pages: list[tuple[str, int]] = field(default_factory=list)  # (doc_id, page) shown as evidence
 
     @property
     def verified(self) -> bool:
@@ -107,6 +109,7 @@ class Assistant:
         else:
             self.pages = passages.PageStore(read_pages(corpus), self.cfg.max_chars)
         self.backend = backend
+        self._lock = threading.Lock()
         self.model_name = getattr(backend, "name", "draft") if backend is not None else "draft"
 
     def prompt_for(self, question: str) -> list[Message] | None:
@@ -116,20 +119,27 @@ class Assistant:
         job = self._prepare(question)
         return job.prompt if job.reply is None else None
 
-    def answer(self, question: str) -> Reply:
-        return self.answer_many([question])[0]
+    def answer(self, question: str, backend: Any | None = None) -> Reply:
+        return self.answer_many([question], backend)[0]
 
-    def answer_many(self, questions: Sequence[str]) -> list[Reply]:
+    def answer_many(self, questions: Sequence[str], backend: Any | None = None) -> list[Reply]:
+        """Answer each question; ``backend`` (the server's model version for this request)
+        replaces the assistant's own for this call."""
         start = time.perf_counter()
-        jobs = [self._prepare(q) for q in questions]
+        own = backend is None
+        backend = self.backend if own else backend
+        with self._lock:  # naming an anonymous report changes the directory
+            jobs = [self._prepare(q) for q in questions]
         todo = [j for j in jobs if j.reply is None]
-        said = self._generate([j.prompt for j in todo])
+        said = self._generate([j.prompt for j in todo], backend)
         for job, generated in zip(todo, said, strict=True):
             job.reply = self._finish(job, generated)
+            job.reply.pages = [(p.doc_id, p.page) for p in job.evidence.passages]
         elapsed = (time.perf_counter() - start) / max(len(jobs), 1)
+        name = self.model_name if own else getattr(backend, "name", "model")
         for job in jobs:
             job.reply.latency_s = job.reply.latency_s or elapsed
-            job.reply.model = self.model_name
+            job.reply.model = name
         return [j.reply for j in jobs]
 
     def _prepare(self, question: str) -> _Job:
@@ -175,11 +185,11 @@ class Assistant:
                     return True
         return False
 
-    def _generate(self, prompts: list[list[Message]]) -> list[Answer | None]:
-        if not prompts or self.backend is None:
+    def _generate(self, prompts: list[list[Message]], backend: Any) -> list[Answer | None]:
+        if not prompts or backend is None:
             return [None] * len(prompts)
         gen = Generation(max_new_tokens=self.cfg.max_new_tokens)
-        return list(self.backend.generate(prompts, gen, progress=False))
+        return list(backend.generate(prompts, gen, progress=False))
 
     def _finish(self, job: _Job, generated: Answer | None) -> Reply:
         q, d = job.query, job.draft

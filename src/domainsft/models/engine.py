@@ -249,6 +249,16 @@ class Engine:
         with self._lock:
             return len(self._rows), len(self._waiting)
 
+    def load_by_adapter(self) -> dict[str, tuple[int, int]]:
+        """(running, waiting) requests now, per adapter name (``BASE`` for the base model)."""
+        out: dict[str, list[int]] = {}
+        with self._lock:
+            for row in self._rows:
+                out.setdefault(row.req.adapter, [0, 0])[0] += 1
+            for req in self._waiting:
+                out.setdefault(req.adapter, [0, 0])[1] += 1
+        return {k: (v[0], v[1]) for k, v in out.items()}
+
     def close(self, drain: bool = True, timeout_s: float | None = None) -> None:
         """Stop taking requests; with ``drain`` the running and waiting ones finish first."""
         with self._lock:

@@ -1,0 +1,88 @@
+"""Building a server from its config and running it under uvicorn.
+
+Kept apart from ``app.py`` so tests build a ``Server`` from a tiny model in the process and
+serve it on a free port the same way the command line does.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from domainsft.config import AssistantConfig, ServeConfig
+from domainsft.serve.versions import LocalVersions, UpstreamVersions, parse_adapters
+from domainsft.utils.imports import require
+from domainsft.utils.jsonl import InputError
+
+
+def read_keys(cfg: ServeConfig) -> list[str]:
+    """The accepted API keys: the keys file's lines (blank lines and # comments skipped) and
+    the variable ``cfg.api_key_env``. None at all: the server asks for no key."""
+    keys: list[str] = []
+    if cfg.api_keys_file is not None:
+        path = Path(cfg.api_keys_file)
+        if not path.exists():
+            raise InputError(f"{path}: no such API keys file (serve.api_keys_file)")
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                keys.append(line)
+        if not keys:
+            raise InputError(f"{path}: holds no API key; write one key per line")
+    if cfg.api_key_env and os.environ.get(cfg.api_key_env):
+        keys.append(os.environ[cfg.api_key_env].strip())
+    return keys
+
+
+def build_server(assistant: AssistantConfig, cfg: ServeConfig, *, seed: int | None = None) -> Any:
+    """The versions (local engine or upstream), the answer pipeline over the corpus, the keys."""
+    require("fastapi", "serve")
+    from domainsft.serve.app import Server
+
+    adapters = parse_adapters(cfg.adapters)
+    if assistant.adapter and "adapter" not in adapters:
+        adapters = {"adapter": Path(assistant.adapter), **adapters}
+    if cfg.upstream:
+        versions: Any = UpstreamVersions(
+            cfg.upstream,
+            cfg.upstream_model or assistant.model,
+            adapters,
+            api_key_env=cfg.upstream_api_key_env,
+            timeout_s=cfg.request_timeout_s,
+        )
+    else:
+        model = None if assistant.model == "default" else assistant.model
+        versions = LocalVersions(
+            model,
+            adapters,
+            dtype=assistant.dtype,
+            max_batch=cfg.max_batch,
+            max_waiting=cfg.max_waiting,
+        )
+    for v in [*cfg.weights, *cfg.shadow]:
+        if v not in versions.names:
+            raise InputError(
+                f"serve.weights/serve.shadow name the version {v!r}; the versions are "
+                f"{', '.join(versions.names)} (base and the --adapter names)"
+            )
+    pipeline = None
+    if assistant.corpus is not None:
+        from domainsft.assistant.pipeline import Assistant
+
+        pipeline = Assistant(assistant.corpus, None, assistant)
+    return Server(versions, pipeline, cfg, assistant, read_keys(cfg), seed=seed)
+
+
+def run(server: Any) -> None:  # pragma: no cover - the blocking entry of the command line
+    uvicorn = require("uvicorn", "serve")
+    from domainsft.serve.app import create_app
+
+    cfg = server.cfg
+    uvicorn.run(
+        create_app(server),
+        host=cfg.host,
+        port=cfg.port,
+        log_level="info",
+        timeout_graceful_shutdown=int(cfg.request_timeout_s),
+    )
