@@ -437,6 +437,11 @@ class EvalConfig(StageConfig):
         "auto", description="Weights dtype for a local model: auto (bf16 where native), "
         "float32 (full precision, no autocast), bfloat16, float16."
     )  # fmt: skip
+    engine: Literal["static", "continuous"] = Field(
+        "continuous",
+        description="Local generation: continuous batching (a finished answer leaves the batch "
+        "and the next prompt takes its row, as `serve` runs) or static padded batches.",
+    )
     options: dict[str, Any] = Field(
         default_factory=dict,
         description="Options for the tasks' suites, e.g. {pages: runs/erc/pages.jsonl, top_k: 3}.",

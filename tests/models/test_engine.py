@@ -248,3 +248,23 @@ def test_batch_mates_do_not_wait_for_the_longest(tiny_bpe: tuple[Any, Any]) -> N
         engine.close()
     assert s.result.n_new_tokens <= 3
     assert s.e2e_s < lo.e2e_s / 2
+
+
+def test_local_backend_continuous_equals_static(tiny_dir: Path) -> None:
+    """Eval's backend gives the same answers on either engine (continuous is eval's default)."""
+    from domainsft.models.backends import Generation, LocalBackend
+
+    chats = [p for p in PROMPTS if not isinstance(p, str)]
+    gen = Generation(max_new_tokens=10)
+    static = LocalBackend(str(tiny_dir), batch_size=2, dtype="float32", engine="static")
+    cont = LocalBackend(str(tiny_dir), batch_size=2, dtype="float32", engine="continuous")
+    try:
+        a = static.generate(chats, gen, progress=False)
+        b = cont.generate(chats, gen, progress=False)
+    finally:
+        cont.close()
+    assert [x.text for x in a] == [x.text for x in b]
+    assert [x.n_new_tokens for x in a] == [x.n_new_tokens for x in b]
+    assert all(x.n_pad_tokens == 0 for x in b)
+    with pytest.raises(ValueError, match="engine"):
+        LocalBackend(str(tiny_dir), engine="turbo")

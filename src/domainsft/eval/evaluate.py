@@ -39,7 +39,13 @@ def evaluate(cfg: EvalConfig, backend: Any | None = None) -> dict[str, Any]:
         options=cfg.options, select_uncertain=cfg.select_uncertain, model_info=model_info(cfg),
         mlflow=cfg.mlflow, corpus=cfg.corpus,
     )  # fmt: skip
-    results = run(job, backend or backend_for(cfg))
+    own = backend is None
+    backend = backend or backend_for(cfg)
+    try:
+        results = run(job, backend)
+    finally:
+        if own and hasattr(backend, "close"):
+            backend.close()  # the continuous engine's worker thread
     write_stage_record(cfg.out, "eval", cfg, _inputs(cfg, specs))
     return results
 

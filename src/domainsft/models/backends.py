@@ -19,6 +19,8 @@ from typing import Any
 
 from domainsft.models.chat import Message, Referenced
 
+ENGINES = ("static", "continuous")  # static batches (generate) or continuous batching (Engine)
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -52,11 +54,16 @@ class LocalBackend:
         batch_size: int = 8,
         dtype: str = "auto",
         device: str = "auto",
+        engine: str = "static",
     ):
         from domainsft.models import load_model, pick_device
 
+        if engine not in ENGINES:
+            raise ValueError(f"engine {engine!r}: use one of {', '.join(ENGINES)}")
         device = pick_device() if device == "auto" else device
         self.batch_size = batch_size
+        self.engine = engine
+        self._engine: Any = None
         # "float32" asked for explicitly means full precision throughout, no bf16 autocast
         self.autocast = dtype != "float32"
         if adapter and model:
@@ -74,6 +81,8 @@ class LocalBackend:
     def generate(
         self, prompts: Sequence[list[Message]], gen: Generation, progress: bool = True
     ) -> list[Answer]:
+        if self.engine == "continuous":
+            return self._continuous(prompts, gen, progress)
         from domainsft.models import generate
 
         results = generate(
@@ -100,6 +109,50 @@ class LocalBackend:
             )
             for r in results
         ]
+
+    def _continuous(
+        self, prompts: Sequence[list[Message]], gen: Generation, progress: bool
+    ) -> list[Answer]:
+        """The prompts through the continuous-batching engine: a finished answer leaves the
+        batch at once and the next prompt takes its row (no padding to the longest answer)."""
+        from tqdm.auto import tqdm
+
+        from domainsft.models.engine import Engine, Sampling
+
+        if self._engine is None:
+            self._engine = Engine(
+                self.model,
+                self.tokenizer,
+                max_batch=self.batch_size,
+                max_waiting=1 << 30,
+                autocast=self.autocast,
+                name=self.name,
+            )
+        sampling = Sampling(gen.max_new_tokens, gen.temperature, stop=tuple(gen.until), seed=0)
+        streams = [self._engine.submit(p, sampling) for p in prompts]
+        show = progress and len(streams) > self.batch_size
+        out = []
+        for stream in tqdm(streams, desc="generate", unit="prompt", disable=not show):
+            d = stream.result()
+            if d.error:
+                raise RuntimeError(f"generation failed: {d.error}")
+            r = d.result
+            out.append(
+                Answer(
+                    r.text,
+                    d.e2e_s,
+                    r.n_prompt_tokens,
+                    r.n_new_tokens,
+                    r.finish_reason,
+                    r.mean_logprob,
+                )
+            )
+        return out
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
 
     def perplexity(self, items: Sequence[Referenced]) -> list[float | None]:
         from domainsft.models.perplexity import answer_perplexity
@@ -193,7 +246,8 @@ def _mean_logprob(choice: dict[str, Any]) -> float:
 
 def backend_from(cfg: Any) -> LocalBackend | EndpointBackend:
     """The backend a stage config names (``eval``, ``assistant``: its ``endpoint``,
-    ``endpoint_model``, ``api_key_env``, ``model``, ``adapter``, ``batch_size``, ``dtype``):
+    ``endpoint_model``, ``api_key_env``, ``model``, ``adapter``, ``batch_size``, ``dtype``,
+    ``engine``):
     the endpoint when one is set, else the local model with its adapter."""
     if cfg.endpoint:
         return EndpointBackend(
@@ -204,4 +258,5 @@ def backend_from(cfg: Any) -> LocalBackend | EndpointBackend:
         )
     model = None if cfg.model == "default" and cfg.adapter else cfg.model
     adapter = str(cfg.adapter) if cfg.adapter else None
-    return LocalBackend(model, adapter, batch_size=cfg.batch_size, dtype=cfg.dtype)
+    engine = getattr(cfg, "engine", "static")
+    return LocalBackend(model, adapter, batch_size=cfg.batch_size, dtype=cfg.dtype, engine=engine)

@@ -63,6 +63,7 @@ class Sampling:
     top_p: float = 1.0
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    ignore_eos: bool = False  # run to max_new_tokens (benchmarks), as vLLM's ignore_eos
 
 
 @dataclass(frozen=True)
@@ -340,7 +341,7 @@ class Engine:
         row.tokens.append(token)
         if len(row.tokens) == 1:
             row.first_token_at = time.perf_counter()
-        if token in self.stop_ids:
+        if token in self.stop_ids and not s.ignore_eos:
             row.finish = "stop"
         text = self.tokenizer.decode(
             [t for t in row.tokens if t not in self.stop_ids], skip_special_tokens=True

@@ -108,6 +108,7 @@ class ChatRequest(_Body):
     seed: int | None = None
     n: int = Field(1, ge=1, le=1)
     user: str | None = None
+    ignore_eos: bool = False  # vLLM's extension: run to max_tokens (benchmarks)
     stream_options: dict[str, Any] | None = None
     domainsft: Extensions = Field(default_factory=Extensions)
 
@@ -123,6 +124,8 @@ class CompletionRequest(_Body):
     seed: int | None = None
     n: int = Field(1, ge=1, le=1)
     user: str | None = None
+    ignore_eos: bool = False
+    stream_options: dict[str, Any] | None = None
 
 
 class Feedback(_Body):
@@ -298,7 +301,7 @@ class Server:
     def sampling(self, body: ChatRequest | CompletionRequest, default_max: int) -> Sampling:
         stop = (body.stop,) if isinstance(body.stop, str) else tuple(body.stop or ())
         limit = getattr(body, "max_completion_tokens", None) or body.max_tokens or default_max
-        return Sampling(limit, body.temperature, body.top_p, stop, body.seed)
+        return Sampling(limit, body.temperature, body.top_p, stop, body.seed, body.ignore_eos)
 
     async def grounded(self, call: Call, question: str, max_tokens: int | None) -> Any:
         call.max_new_tokens = max_tokens
