@@ -570,7 +570,7 @@ class ServeConfig(StageConfig):
         description="Variable holding an accepted API key (unset and no keys file: no auth).",
     )
     max_batch: int = Field(8, ge=1, description="Requests decoded together (continuous batch).")
-    max_waiting: int = Field(64, ge=0, description="Requests queued beyond that; more get 429.")
+    max_waiting: int = Field(64, ge=1, description="Requests queued beyond that; more get 429.")
     rate_limit_rpm: int = Field(
         0, ge=0, description="Requests per minute per API key (or client address); 0: no limit."
     )

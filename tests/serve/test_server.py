@@ -343,3 +343,59 @@ def test_failing_candidate_is_rolled_back_and_counted(live):
         assert server.router.history[-1].action == "auto-rollback"
     finally:
         server.router.set_weights({"base": 1.0})
+
+
+def _long_plain(url: str, results: list, tokens: int = 400) -> None:
+    body = {"model": "base", "messages": [{"role": "user", "content": "Tell me everything."}],
+            "max_tokens": tokens, "ignore_eos": True,
+            "domainsft": {"grounding": False}}  # fmt: skip
+    results.append(_post(url, "/v1/chat/completions", body, key=None))
+
+
+def test_a_full_queue_answers_429_and_a_slow_answer_504(tiny_with_adapters, tmp_path):
+    import threading
+
+    base, _, _ = tiny_with_adapters
+    server = make_server(base, None, {}, log_dir=tmp_path, api_key_env=None, max_batch=1,
+                         max_waiting=1)  # fmt: skip
+    with serving(server) as url:
+        results: list = []
+        threads = [threading.Thread(target=_long_plain, args=(url, results)) for _ in range(4)]
+        for t in threads:
+            t.start()
+            time.sleep(0.2)
+        for t in threads:
+            t.join(120)
+    codes = sorted(r[0] for r in results)
+    assert codes.count(200) >= 2 and 429 in codes, codes
+    busy = next(r for r in results if r[0] == 429)
+    assert busy[1]["error"]["code"] == "queue_full" and busy[2]["Retry-After"] == "1"
+
+    server = make_server(base, None, {}, log_dir=tmp_path, api_key_env=None,
+                         request_timeout_s=0.3)  # fmt: skip
+    with serving(server) as url:
+        results = []
+        _long_plain(url, results, tokens=20_000)
+        assert results[0][0] == 504 and results[0][1]["error"]["type"] == "timeout_error"
+        deadline = time.monotonic() + 30  # the timed-out request's slot is freed
+        while server.versions.engine.load() != (0, 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.versions.engine.load() == (0, 0)
+
+
+def test_shutdown_lets_in_flight_requests_finish(tiny_with_adapters, tmp_path):
+    import threading
+
+    base, _, _ = tiny_with_adapters
+    server = make_server(base, None, {}, log_dir=tmp_path, api_key_env=None)
+    results: list = []
+    with serving(server) as url:
+        t = threading.Thread(target=_long_plain, args=(url, results))
+        t.start()
+        deadline = time.monotonic() + 30
+        while server.versions.engine.load()[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    # serving() has asked uvicorn to exit: the request in flight still gets its whole answer
+    t.join(120)
+    assert results and results[0][0] == 200
+    assert results[0][1]["usage"]["completion_tokens"] == 400

@@ -50,6 +50,10 @@ class EngineClosed(RuntimeError):
     """The engine is shutting down and takes no new requests."""
 
 
+class PromptTooLong(ValueError):
+    """The prompt leaves no room for an answer in the model's context."""
+
+
 class UnknownAdapter(KeyError):
     """A request named an adapter the engine has not loaded."""
 
@@ -187,6 +191,8 @@ class Engine:
         self.name = name
         self.device = next(model.parameters()).device
         self.stop_ids = frozenset(stop_token_ids(model, tokenizer))
+        config = getattr(model, "config", None)
+        self.max_len = int(getattr(config, "max_position_embeddings", 0) or 0) or None
         self.adapters = _adapter_names(model)
         self._cache_arg = _cache_argument(model)
         self._waiting: deque[_Request] = deque()
@@ -217,6 +223,10 @@ class Engine:
         if sampling.max_new_tokens < 1:
             raise ValueError("max_new_tokens must be at least 1")
         ids = list(prompt) if _is_ids(prompt) else encode_prompt(self.tokenizer, prompt)  # type: ignore[arg-type]
+        if self.max_len is not None and len(ids) >= self.max_len:
+            raise PromptTooLong(
+                f"the prompt has {len(ids)} tokens; the model's context holds {self.max_len}"
+            )
         with self._lock:
             if self._closing:
                 raise EngineClosed("the engine is shutting down")
@@ -349,8 +359,11 @@ class Engine:
         cut = min((i for stop in s.stop if (i := text.find(stop)) >= 0), default=-1)
         if cut >= 0:
             text, row.finish = text[:cut], "stop"
-        elif row.finish is None and len(row.tokens) >= s.max_new_tokens:
-            row.finish = "length"
+        elif row.finish is None and (
+            len(row.tokens) >= s.max_new_tokens
+            or (self.max_len is not None and row.length >= self.max_len)
+        ):
+            row.finish = "length"  # the answer's limit, or the model's context is full
         row.text = text
         # hold back what could still turn out to be the start of a stop string, or half a
         # multi-byte character
@@ -511,6 +524,7 @@ __all__ = [
     "EngineBusy",
     "EngineClosed",
     "Event",
+    "PromptTooLong",
     "Sampling",
     "Stream",
     "UnknownAdapter",

@@ -54,7 +54,7 @@ def tiny_llama(
         num_hidden_layers=num_layers,
         num_attention_heads=4,
         num_key_value_heads=2,
-        max_position_embeddings=2048,
+        max_position_embeddings=8192,  # as SmolLM2: grounded prompts of the tiny BPE fit
         tie_word_embeddings=True,
         initializer_range=init_range,
         bos_token_id=tokenizer.bos_token_id,

@@ -40,7 +40,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domainsft.config import AssistantConfig, ServeConfig
 from domainsft.models.backends import Generation
-from domainsft.models.engine import Delta, Done, EngineBusy, EngineClosed, Event, Sampling
+from domainsft.models.engine import (
+    Delta,
+    Done,
+    EngineBusy,
+    EngineClosed,
+    Event,
+    PromptTooLong,
+    Sampling,
+)
 from domainsft.serve.metrics import ServeMetrics
 from domainsft.serve.router import Router
 from domainsft.serve.versions import Call
@@ -543,6 +551,8 @@ async def _guarded_call(server: Server, version: str, call: Call, coro: Any) -> 
             "queue_full",
             headers={"Retry-After": "1"},
         ) from None
+    except PromptTooLong as exc:
+        raise ApiError(413, str(exc), code="context_length_exceeded", param="messages") from None
     except EngineClosed:
         raise ApiError(
             503, "the server is shutting down", "server_error", "shutting_down"
@@ -693,6 +703,9 @@ async def _plain(
 
     try:
         call.stream(prompt, sampling, forward)
+    except PromptTooLong as exc:
+        server.finished(version, 413, started, None)
+        raise ApiError(413, str(exc), code="context_length_exceeded", counted=True) from None
     except EngineBusy:
         server.finished(version, 429, started, None)
         raise ApiError(
@@ -707,8 +720,10 @@ async def _plain(
     created = int(time.time())
     obj = "chat.completion" if kind == "chat" else "text_completion"
 
-    async def next_event() -> Event:
-        return await asyncio.wait_for(queue.get(), server.cfg.request_timeout_s)
+    deadline = time.monotonic() + server.cfg.request_timeout_s
+
+    async def next_event() -> Event:  # TimeoutError once the request's time is up
+        return await asyncio.wait_for(queue.get(), max(deadline - time.monotonic(), 0.0))
 
     def usage(d: Done) -> dict[str, int]:
         r = d.result
