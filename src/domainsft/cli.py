@@ -231,6 +231,21 @@ def build_dataset(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder for the dataset.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (same seed, same dataset).")] = None,
+    feedback: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A feedback log of `domainsft serve` (serve.log_dir/feedback.jsonl): its "
+            "verified corrections and well-rated answers join train. Repeatable."
+        ),
+    ] = None,
+    feedback_only: Annotated[
+        bool | None,
+        typer.Option(
+            "--feedback-only",
+            help="Write only the feedback examples (OUT/train.jsonl), no families: a quick "
+            "continued fine-tune of the served adapter.",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     set_: SetOpt = None,
 ) -> None:
@@ -241,15 +256,26 @@ def build_dataset(
     cites report and page. Split by company; also writes alpaca/, sharegpt/, card.md,
     stats.json and the resolved config.
 
+    With --feedback, users' corrections and well-rated answers from a served model join the
+    train split once the numeric verifier confirms every figure in the corpus; examples about
+    a val/test company go to OUT/feedback_heldout.jsonl instead, and what fails the verifier
+    goes to OUT/feedback_rejects.jsonl with the reason.
+
     Example: domainsft build-dataset --corpus corpus --out dataset
+
+    Example: domainsft build-dataset --corpus corpus --feedback logs/feedback.jsonl
+    --feedback-only --out feedback_data
     """
-    cfg = _stage(config, set_, "dataset", out=out, seed=seed)
+    flags = {"out": out, "seed": seed, "feedback.files": feedback or None,
+             "feedback.only": feedback_only or None}  # fmt: skip
+    cfg = _stage(config, set_, "dataset", **flags)
     from domainsft.dataset import build
 
     facts = facts or corpus / "facts.jsonl"
     try:
         with _progress() as bar:
-            task = bar.add_task("families", total=len(cfg.families), note="")
+            families = 0 if cfg.feedback.only else len(cfg.families)
+            task = bar.add_task("families", total=families, note="")
 
             def tick(done: int, total: int, name: str) -> None:
                 bar.update(task, completed=done, total=total, note=name)
@@ -259,11 +285,28 @@ def build_dataset(
         _fail(str(exc))
     s = result.stats
     console.print(
-        f"{s['examples']} examples (train {s['by_split']['train']}, val {s['by_split']['val']}, "
-        f"test {s['by_split']['test']}; negatives {s['negative_share']:.1%}) -> {cfg.out}"
+        f"{s['examples']} examples (train {s['by_split']['train']}, "
+        f"val {s['by_split'].get('val', 0)}, test {s['by_split'].get('test', 0)}; "
+        f"negatives {s['negative_share']:.1%}) -> {cfg.out}"
     )
+    if "feedback" in s:
+        _feedback_summary(s["feedback"], cfg.out)
     if s["examples"] == 0:
         raise typer.Exit(1)
+
+
+def _feedback_summary(f: dict[str, Any], out: Path) -> None:
+    why = ", ".join(f"{n} {reason}" for reason, n in f["rejected_by_reason"].items())
+    console.print(
+        f"feedback: {f['kept']} kept ({f['kept_by_kind']['correction']} corrections, "
+        f"{f['kept_by_kind']['rating']} rated answers): {f['train']} in train, "
+        f"{f['held_out']} held out (a val/test company) -> {out / 'feedback_heldout.jsonl'}; "
+        f"{f['rejected']} rejected{f' ({why})' if why else ''} -> "
+        f"{out / 'feedback_rejects.jsonl'}; skipped {f['skipped_negative']} negative, "
+        f"{f['skipped_neutral'] + f['skipped_ambiguous_rating']} neutral or ambiguous, "
+        f"{f['skipped_good_not_verified']} good but unverified; {f['duplicates']} duplicates, "
+        f"{f['superseded']} superseded by a later rating"
+    )
 
 
 @app.command("check-provenance")
@@ -400,13 +443,18 @@ def train(
     where the hardware has it. Checkpoints every `train.save_steps` (atomic, keep-last-N);
     `--resume` continues exactly where the run stopped. Writes OUT/adapter (or OUT/model for
     full fine-tuning), OUT/merged with `--set train.merge=true`, metrics.jsonl,
-    training_card.md, summary.json and config.yaml.
+    training_card.md, summary.json and config.yaml. `--model` naming an adapter directory trains
+    that adapter further (its own LoRA/IA3 settings, on the base it names); the new adapter
+    names the same base, so `serve --adapter v2=OUT/adapter` serves it beside the old one.
 
     Examples:
 
     - `domainsft train recipes/demo.yaml`
     - `domainsft train --data dataset/train.jsonl --out run1 --set train.lora.r=16`
     - `domainsft train recipes/demo.yaml --resume`
+    - continue the served adapter on verified feedback (`build-dataset --feedback-only`):
+      `domainsft train recipes/demo.yaml --data fb/train.jsonl --model runs/demo/train/adapter
+      --out runs/v2`
     - several GPUs: `accelerate launch --config_file recipes/accelerate/ddp.yaml
       -m domainsft train recipes/demo.yaml`
     """

@@ -182,6 +182,39 @@ class TeacherConfig(StageConfig):
         return self
 
 
+class FeedbackConfig(StageConfig):
+    """Feedback from `domainsft serve` (its `feedback.jsonl`) as training examples: corrections
+    and well-rated answers whose every figure the numeric verifier confirms in the corpus."""
+
+    files: list[Path] = Field(
+        default_factory=list,
+        description="Feedback logs to read (serve.log_dir/feedback.jsonl); also --feedback.",
+    )
+    only: bool = Field(
+        False,
+        description="Write only the feedback examples (OUT/train.jsonl), no corpus-built "
+        "families: a quick continued fine-tune of the served adapter; also --feedback-only.",
+    )  # fmt: skip
+    rated_answers: bool = Field(
+        True,
+        description="A positive rating without a correction makes the served answer an "
+        "example, when it was verified and not an abstention (and verifies again here).",
+    )  # fmt: skip
+    rating_scale: Literal["auto", "thumbs", "stars"] = Field(
+        "auto",
+        description="How ratings read: thumbs (-1 bad, 0 neutral, 1 good), stars (1-5, "
+        "`min_stars` and up good, 1-2 bad) or auto: -1/0 are thumbs, 2-5 stars, and a 1 is "
+        "good in a file whose ratings are all -1..1, bad in one whose ratings are all 1..5, "
+        "and skipped as ambiguous in a file that mixes both.",
+    )  # fmt: skip
+    min_stars: int = Field(4, ge=2, le=5, description="Lowest star rating that counts as good.")
+    require_figures: bool = Field(
+        True,
+        description="Keep only answers that state at least one figure the verifier checked; "
+        "false also keeps answers with no figure (nothing in them can be checked).",
+    )  # fmt: skip
+
+
 class DatasetConfig(StageConfig):
     """`domainsft build-dataset`: facts + pages -> train/val/test.jsonl with provenance."""
 
@@ -263,6 +296,10 @@ class DatasetConfig(StageConfig):
     )  # fmt: skip
     teacher: TeacherConfig = Field(
         default_factory=TeacherConfig, description="Optional teacher model (off by default)."
+    )
+    feedback: FeedbackConfig = Field(
+        default_factory=FeedbackConfig,
+        description="Feedback logs of `domainsft serve` added to the train split (off: none).",
     )
 
     @field_validator("test_share")

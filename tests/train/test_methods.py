@@ -65,15 +65,37 @@ def test_lora_merge_writes_plain_safetensors(make_cfg):
 
 
 def test_continued_training_starts_from_an_adapter(make_cfg, tmp_path):
-    first = make_cfg(out=tmp_path / "v1")
+    first = make_cfg(out=tmp_path / "v1", lora={"r": 4, "alpha": 8})
     train(first, progress=False)
     before = _weights(first.out / "adapter")
+    # train.lora differs: a continued adapter keeps its own rank and scaling
     second = make_cfg(model=str(first.out / "adapter"), out=tmp_path / "v2")
     s = train(second, progress=False)
     after = _weights(second.out / "adapter")
     assert s["continued"] is True
     assert before.keys() == after.keys()
+    assert all(before[k].shape == after[k].shape for k in before)
     assert any(not torch.equal(before[k], after[k]) for k in before)
+    made, went_on = (json.loads((r.out / "adapter" / "adapter_config.json").read_text())
+                     for r in (first, second))  # fmt: skip
+    assert went_on["base_model_name_or_path"] == made["base_model_name_or_path"]
+    assert s["base_model"] == made["base_model_name_or_path"]  # the base, not the adapter
+    assert (went_on["r"], went_on["lora_alpha"]) == (4, 8)
+    card = (second.out / "training_card.md").read_text()
+    assert "continued from adapter" in card and "r=4, alpha=8" in card
+
+
+@pytest.mark.parametrize("method", ["full", "prefix", "qlora"])
+def test_an_adapter_is_continued_as_it_is_or_not_at_all(make_cfg, tmp_path, method):
+    first = make_cfg(out=tmp_path / "v1")
+    train(first, progress=False)
+    again = make_cfg(model=str(first.out / "adapter"), out=tmp_path / "v2", method=method)
+    with pytest.raises(InputError, match=rf"is an adapter.*train.method={method}.*method=lora"):
+        if method == "qlora":  # on a CPU check_method refuses first; the setup check is next
+            from domainsft.train.setup import _check_continuable
+
+            _check_continuable(first.out / "adapter", again)
+        train(again, progress=False)
 
 
 def test_qlora_on_cpu_says_it_needs_cuda(make_cfg):

@@ -1,7 +1,9 @@
 """`build-dataset`: facts + pages -> train/val/test examples with provenance.
 
-Reads top to bottom: check the config, read the inputs, run the families, mix, split, write.
-Nothing is written until everything has been read and built.
+Reads top to bottom: check the config, read the inputs, run the families, mix, split, add the
+feedback of a served model to train (``dataset.feedback``), write. Nothing is written until
+everything has been read and built. ``dataset.feedback.only`` skips the families: the verified
+feedback examples alone, for a quick continued fine-tune of the served adapter.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from pathlib import Path
 
 from domainsft.config import DatasetConfig, dump_config
 from domainsft.corpus import pages_file
-from domainsft.dataset import export, mix, replay
+from domainsft.dataset import export, feedback, mix, replay
 from domainsft.dataset.corpus import Index, load_pages
 from domainsft.dataset.families import FAMILIES, Context
 from domainsft.dataset.split import split
 from domainsft.records import Example, read_facts
-from domainsft.utils.jsonl import InputError
+from domainsft.utils.jsonl import InputError, write_jsonl
 from domainsft.utils.manifest import write_stage_record
 
 Progress = Callable[[int, int, str], None]
@@ -47,6 +49,8 @@ def build(
 ) -> Result:
     check_config(cfg)
     facts = read_facts(facts_path)
+    if cfg.feedback.only:
+        return _feedback_only(corpus, facts_path, facts, cfg)
     pages = load_pages(corpus)
     ctx = Context(Index(facts), cfg.seed, cfg.claim_false_share, pages)
     positives, removed = _positives(ctx, cfg, progress)
@@ -62,6 +66,7 @@ def build(
     splits = split(every, cfg.val_share, cfg.test_share, cfg.seed)
     crossed = len(every) - sum(len(part) for part in splits.values())  # comparisons across splits
     replayed = replay.add(splits, cfg, progress)  # train/val only, after the split
+    fed = _feedback(corpus, facts, cfg, splits)  # None unless dataset.feedback.files
     measure, length = _length(cfg)
     s = export.stats(
         splits, length, duplicates_removed=removed, length_measure=measure, replay=replayed
@@ -70,10 +75,47 @@ def build(
         s["teacher"] = distilled.stats
         distilled.write_rejects(cfg.out)
     s["cross_split_dropped"] = crossed
+    if fed is not None:
+        s["feedback"] = fed
     export.write(cfg.out, splits, s, dump_config(cfg))
+    _record(corpus, facts_path, cfg)
+    return Result(splits, s)
+
+
+def _record(corpus: Path, facts_path: Path, cfg: DatasetConfig) -> None:
     replay_file = Path(cfg.replay_source) if cfg.replay_source != "self" else None
-    inputs = {"pages": pages_file(corpus), "facts": facts_path, "replay_source": replay_file}
+    inputs = {"pages": pages_file(corpus), "facts": facts_path, "replay_source": replay_file,
+              "feedback": cfg.feedback.files}  # fmt: skip
     write_stage_record(cfg.out, "dataset", cfg, inputs)
+
+
+def _feedback(corpus: Path, facts: list, cfg: DatasetConfig, splits: dict) -> dict | None:
+    """Verified feedback examples into ``splits["train"]``, those about a val/test company to
+    ``feedback_heldout.jsonl``; rejects written; returns the counts (None: no feedback)."""
+    files = cfg.feedback.files
+    if not files:
+        return None
+    got = feedback.collect(files, corpus, facts, cfg.feedback)
+    where = feedback.company_splits(facts, cfg.val_share, cfg.test_share, cfg.seed, splits)
+    train, held = feedback.place(got.examples, where)
+    splits["train"] = sorted(splits["train"] + train, key=lambda ex: ex.id)
+    write_jsonl(cfg.out / feedback.REJECTS_FILE, got.rejects)
+    write_jsonl(cfg.out / feedback.HELDOUT_FILE, (ex.to_dict() for ex in held))
+    return got.stats(files) | {"train": len(train), "held_out": len(held)}
+
+
+def _feedback_only(corpus: Path, facts_path: Path, facts: list, cfg: DatasetConfig) -> Result:
+    if not cfg.feedback.files:
+        raise InputError(
+            "--feedback-only (dataset.feedback.only) needs a feedback log: add --feedback "
+            "LOGS/feedback.jsonl (the file `domainsft serve` writes under serve.log_dir)"
+        )
+    splits: dict[str, list[Example]] = {"train": []}
+    fed = _feedback(corpus, facts, cfg, splits)
+    measure, length = _length(cfg)
+    s = export.stats(splits, length, length_measure=measure, feedback=fed)
+    export.write(cfg.out, splits, s, dump_config(cfg))
+    _record(corpus, facts_path, cfg)
     return Result(splits, s)
 
 

@@ -76,16 +76,17 @@ def _count(examples: list[Example], key: str) -> dict[str, int]:
 def card(s: dict[str, Any], config_text: str) -> str:
     rows = "\n".join(f"| {k} | {v} |" for k, v in s["by_family"].items())
     hist = "\n".join(f"| {k} | {v} |" for k, v in s["length_histogram"].items())
+    notes = _replay_line(s.get("replay")) + _feedback_line(s.get("feedback"))
     return f"""# Dataset card
 
 Built by `domainsft build-dataset` from annual-report facts and pages.
 
-- examples: {s["examples"]} (train {s["by_split"]["train"]}, val {s["by_split"]["val"]}, \
-test {s["by_split"]["test"]})
+- examples: {s["examples"]} (train {s["by_split"]["train"]}, val {s["by_split"].get("val", 0)}, \
+test {s["by_split"].get("test", 0)})
 - languages: {s["by_lang"]}
 - negative share: {s["negative_share"]}; replay share: {s["replay_share"]}; \
 with retrieved context: {s["context_share"]}
-{_replay_line(s.get("replay"))}- exact and near duplicates removed: {s.get("duplicates_removed", 0)}
+{notes}- exact and near duplicates removed: {s.get("duplicates_removed", 0)}
 - split: by company (all reports of one company in one split), so no document and no
   comparative-year figure appears in two splits
 - every numeric answer cites the report and page; `domainsft check-provenance` re-checks it
@@ -123,6 +124,17 @@ def _replay_line(r: dict[str, Any] | None) -> str:
         f"- replay (general instructions against forgetting): {r['examples']} examples "
         f"(train {r['by_split']['train']}, val {r['by_split']['val']}), configured share "
         f"{r['requested_share']}, from {r['source']}{note}\n"
+    )
+
+
+def _feedback_line(f: dict[str, Any] | None) -> str:
+    if not f:
+        return ""
+    return (
+        f"- feedback of a served model ({', '.join(f['files'])}): {f['kept']} verified "
+        f"examples, {f['train']} in train, {f['held_out']} about val/test companies held out "
+        f"in feedback_heldout.jsonl; {f['rejected']} rejected (feedback_rejects.jsonl), "
+        f"{f['skipped_negative']} negative ratings skipped, {f['duplicates']} duplicates\n"
     )
 
 

@@ -53,16 +53,27 @@ def write_summary(cfg: TrainConfig, summary: dict[str, Any]) -> None:
     (cfg.out / "training_card.md").write_text(card(cfg, summary), encoding="utf-8")
 
 
+def _method(cfg: TrainConfig, continued: dict[str, Any] | None) -> str:
+    """The method line: a continued adapter keeps its own settings, not ``train.lora``'s."""
+    if continued:
+        kind = {"LORA": "lora", "IA3": "adapter (IA3)"}.get(continued["peft_type"], "adapter")
+        keys = {"r": "r", "lora_alpha": "alpha", "lora_dropout": "dropout"}
+        shown = [f"{short}={continued[k]}" for k, short in keys.items() if k in continued]
+        shown.append(f"targets={continued.get('target_modules')}")
+        return f"{kind}, continued ({', '.join(shown)}, as the adapter was made)"
+    if cfg.method in ("lora", "qlora"):
+        lo = cfg.lora
+        return (
+            f"{cfg.method} (r={lo.r}, alpha={lo.alpha}, dropout={lo.dropout}, "
+            f"targets={lo.target_modules})"
+        )
+    return cfg.method
+
+
 def card(cfg: TrainConfig, s: dict[str, Any]) -> str:
     data, final = s["data"], s.get("final", {})
     share = 100 * s["trainable_params"] / max(1, s["total_params"])
-    method = cfg.method
-    if cfg.method in ("lora", "qlora"):
-        lo = cfg.lora
-        method += (
-            f" (r={lo.r}, alpha={lo.alpha}, dropout={lo.dropout}, targets={lo.target_modules})"
-        )
-    base = f"`{s['base_model']}`"
+    method, base = _method(cfg, s.get("continued_from")), f"`{s['base_model']}`"
     if s.get("continued"):
         base += f" (continued from adapter `{cfg.model}`)"
     rows = {

@@ -15,6 +15,7 @@ import torch
 from domainsft.config import TrainConfig
 from domainsft.models import load_model, resolve_model
 from domainsft.models.device import autocast_dtype
+from domainsft.models.source import adapter_base
 from domainsft.train import checkpoint
 from domainsft.train.attention import PACKED, set_attention
 from domainsft.train.data import Conversation, Tokenized, read_conversations, tokenize
@@ -148,8 +149,7 @@ def resume_point(cfg: TrainConfig):
 def model(cfg: TrainConfig, acc: Any) -> tuple[Any, Any, dict[str, Any]]:
     source = resolve_model(cfg.model)
     continued = source.kind == "adapter"
-    if continued:
-        _check_continuable(source.path)
+    adapter = _check_continuable(source.path, cfg) if continued else None
     model, tokenizer = load_model(
         cfg.model,
         dtype="float32",
@@ -169,20 +169,47 @@ def model(cfg: TrainConfig, acc: Any) -> tuple[Any, Any, dict[str, Any]]:
     info = {
         "packing": packing,
         "continued": continued,
-        "base_model": str(source.location),
+        "base_model": adapter_base(source) if continued else str(source.location),
         "trainable_params": trainable,
         "total_params": total,
     }
+    if adapter is not None:
+        info["continued_from"] = {"adapter": str(source.location), **adapter}
     return model, tokenizer, info
 
 
-def _check_continuable(adapter: Any) -> None:
+# What an adapter's own config says about how it was made, for the card (train.lora does not
+# apply to a continued adapter: it keeps its rank, targets and scaling).
+_ADAPTER_KEYS = ("peft_type", "r", "lora_alpha", "lora_dropout", "target_modules")
+_NOT_CONTINUED = {
+    "full": "fine-tune the whole base instead",
+    "prefix": "train a new prefix instead",
+    "qlora": "need its base reloaded in 4 bits, which continued training does not do",
+}
+
+
+def _check_continuable(adapter: Any, cfg: TrainConfig) -> dict[str, Any]:
+    """Continued training goes on with the adapter as it is (its own LoRA or IA3 config, its
+    weights trainable, the base it names underneath): methods that would make something else
+    of it are refused. Returns the adapter's settings."""
     peft = require("peft", "train")
-    if peft.PeftConfig.from_pretrained(str(adapter)).is_prompt_learning:
+    config = peft.PeftConfig.from_pretrained(str(adapter))
+    if config.is_prompt_learning:
         raise InputError(
             f"`train.model={adapter}`: peft cannot resume training a prefix/prompt adapter; "
             "train a new one from its base model, or continue a lora/adapter (IA3) run"
         )
+    if cfg.method in _NOT_CONTINUED:
+        raise InputError(
+            f"`train.model={adapter}` is an adapter, which continued training trains further as "
+            f"it is; `train.method={cfg.method}` would {_NOT_CONTINUED[cfg.method]}. Use "
+            "`train.method=lora` (or `adapter` for IA3), or pass its base model to start anew"
+        )
+    settings = {k: getattr(config, k, None) for k in _ADAPTER_KEYS}
+    settings["peft_type"] = str(getattr(settings["peft_type"], "value", settings["peft_type"]))
+    if isinstance(settings["target_modules"], set):
+        settings["target_modules"] = sorted(settings["target_modules"])
+    return {k: v for k, v in settings.items() if v is not None}
 
 
 def val_examples(tokenizer: Any, convs: list[Conversation], cfg: TrainConfig) -> list[Tokenized]:

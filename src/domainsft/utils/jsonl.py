@@ -15,32 +15,44 @@ class InputError(ValueError):
 
 def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, record)`` for each non-blank line of a JSONL file."""
+    for lineno, record in read_jsonl_lenient(path):
+        if isinstance(record, InputError):
+            raise record
+        yield lineno, record
+
+
+def read_jsonl_lenient(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """Like ``read_jsonl``, but a bad line is yielded as its ``InputError`` (naming the file,
+    the line and the fix) and reading goes on: for logs that a crash or a second writer may
+    have left with a torn line, where one bad line must not cost the rest. A missing file
+    still raises."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"{path}:{lineno}: not UTF-8 ({exc.reason} at byte {exc.start}); "
-                    "re-encode the file as UTF-8 (e.g. `iconv -f GBK -t UTF-8`)"
-                ) from None
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{path}:{lineno}: invalid JSON ({exc.msg} at column {exc.colno}); "
-                    "each line must be one complete JSON object"
-                ) from None
-            if not isinstance(record, dict):
-                raise InputError(
-                    f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}"
-                )
-            yield lineno, record
+            if raw.strip():
+                yield lineno, _parse_line(path, lineno, raw)
+
+
+def _parse_line(path: Path, lineno: int, raw: bytes) -> dict[str, Any] | InputError:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return InputError(
+            f"{path}:{lineno}: not UTF-8 ({exc.reason} at byte {exc.start}); "
+            "re-encode the file as UTF-8 (e.g. `iconv -f GBK -t UTF-8`)"
+        )
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return InputError(
+            f"{path}:{lineno}: invalid JSON ({exc.msg} at column {exc.colno}); "
+            "each line must be one complete JSON object"
+        )
+    if not isinstance(record, dict):
+        return InputError(f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}")
+    return record
 
 
 def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
