@@ -616,6 +616,11 @@ class ServeConfig(StageConfig):
         4096, ge=16, description="Longest prompt in tokens (413 beyond it)."
     )
     request_timeout_s: float = Field(300.0, gt=0, description="A request running longer: 504.")
+    sentry_dsn_env: str | None = Field(
+        "SENTRY_DSN",
+        description="Variable holding a Sentry DSN; when it is set, unhandled server errors "
+        "are reported there (the `sentry` extra). Request bodies and keys are never sent.",
+    )
     log_dir: Path = Field(
         Path("runs/serve"),
         description="Where feedback.jsonl (POST /v1/feedback) and shadow.jsonl are appended.",

@@ -25,6 +25,7 @@ import contextlib
 import hmac
 import json
 import logging
+import sys
 import threading
 import time
 import uuid
@@ -411,6 +412,9 @@ def create_app(server: Server) -> FastAPI:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s", request.url.path)
+        sentry = sys.modules.get("sentry_sdk")  # reported where `init_sentry` turned it on
+        if sentry is not None and sentry.is_initialized():
+            sentry.capture_exception(exc)
         count(request, 500)
         return ApiError(500, "internal server error", "server_error").response()
 

@@ -74,11 +74,29 @@ def build_server(assistant: AssistantConfig, cfg: ServeConfig, *, seed: int | No
     return Server(versions, pipeline, cfg, assistant, read_keys(cfg), seed=seed)
 
 
+def init_sentry(cfg: ServeConfig) -> bool:
+    """Report unhandled errors to Sentry when the DSN variable is set; True when on. Personal
+    data stays out: no request bodies, no headers (the API key), no local variables."""
+    dsn = os.environ.get(cfg.sentry_dsn_env) if cfg.sentry_dsn_env else None
+    if not dsn:
+        return False
+    sentry_sdk = require("sentry_sdk", "sentry", "sentry-sdk")
+    sentry_sdk.init(
+        dsn=dsn,
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+    )
+    return True
+
+
 def run(server: Any) -> None:  # pragma: no cover - the blocking entry of the command line
     uvicorn = require("uvicorn", "serve")
     from domainsft.serve.app import create_app
 
     cfg = server.cfg
+    init_sentry(cfg)
     uvicorn.run(
         create_app(server),
         host=cfg.host,
