@@ -399,3 +399,21 @@ def test_shutdown_lets_in_flight_requests_finish(tiny_with_adapters, tmp_path):
     t.join(120)
     assert results and results[0][0] == 200
     assert results[0][1]["usage"]["completion_tokens"] == 400
+
+
+def test_completions_endpoint_stream_and_not(live, tiny_with_adapters):
+    """POST /v1/completions: a raw prompt, no chat template, as `generate` completes it."""
+    from domainsft.models import generate, load_model
+
+    url, _, _ = live
+    client = _client(url)
+    whole = client.completions.create(model="base", prompt="The company reported", max_tokens=8)
+    parts = client.completions.create(model="base", prompt="The company reported", max_tokens=8,
+                                      stream=True)  # fmt: skip
+    streamed = "".join(c.choices[0].text for c in parts if c.choices)
+    model, tok = load_model(tiny_with_adapters[0], trainable=False)
+    alone = generate(model, tok, ["The company reported"], max_new_tokens=8, autocast=False,
+                     progress=False)  # fmt: skip
+    assert whole.object == "text_completion" and whole.choices[0].text == alone[0].text
+    assert streamed == alone[0].text
+    assert whole.usage.completion_tokens == alone[0].n_new_tokens
