@@ -736,4 +736,4 @@ def main() -> None:  # pragma: no cover - console entry for `python -m domainsft
 
 
 # registers ask, verify and serve (with its subcommands) on the app
-from domainsft import cli_ask, cli_serve  # noqa: E402, F401
+from domainsft import cli_ask, cli_run, cli_serve  # noqa: E402, F401

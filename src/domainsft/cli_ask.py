@@ -33,6 +33,14 @@ def ask(
         str | None, typer.Option(help="flag | remove | refuse a figure that does not verify.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    run: Annotated[
+        Path | None,
+        typer.Option(
+            "--run",
+            help="A `domainsft run` folder: its corpus, base model and trained adapter (and "
+            "its config.yaml as the recipe); flags given as well win.",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     set_: SetOpt = None,
 ) -> None:
@@ -51,7 +59,18 @@ def ask(
 
     - domainsft ask --corpus corpus --adapter runs/demo/train/adapter --json
       "What was the gross margin of Marlow Bay Analytics Group plc in FY2023?"
+
+    - domainsft ask --run runs/annual_report "宇恒电子2023年的营业收入是多少？"
     """
+    if run is not None:
+        from domainsft.run.reuse import from_run
+
+        try:
+            got = from_run(run, need_model=not draft_only)
+        except InputError as exc:
+            _fail(str(exc))
+        config, corpus, model = config or got.config, corpus or got.corpus, model or got.model
+        adapter = adapter or (got.adapter if model == got.model else None)
     cfg = _stage(
         config, set_, "assistant", corpus=corpus, model=model, adapter=adapter,
         endpoint=endpoint, endpoint_model=endpoint_model, on_unverified=on_unverified,

@@ -25,6 +25,7 @@ serve_app = typer.Typer(
     "--config/--set (sections `assistant:` and `serve:`).\n\n"
     "Example: domainsft serve --corpus runs/demo/corpus --adapter v1=runs/demo/train/adapter "
     "--set serve.weights='{base: 0.9, v1: 0.1}'\n\n"
+    "Example: domainsft serve --run runs/annual_report (versions base and tuned)\n\n"
     "Example: domainsft serve status --url http://127.0.0.1:8000",
     invoke_without_command=True,
 )
@@ -63,12 +64,29 @@ def serve(
     max_batch: Annotated[
         int | None, typer.Option(help="Requests decoded together (continuous batching).")
     ] = None,
+    run: Annotated[
+        Path | None,
+        typer.Option(
+            "--run",
+            help="A `domainsft run` folder: its corpus, its base model as version `base` and "
+            "its trained adapter as version `tuned` (its config.yaml as the recipe).",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     set_: SetOpt = None,
 ) -> None:
     """Start the server (when no subcommand is given)."""
     if ctx.invoked_subcommand is not None:
         return
+    if run is not None:
+        from domainsft.run.reuse import from_run
+
+        try:
+            got = from_run(run)
+        except InputError as exc:
+            _fail(str(exc))
+        config, corpus, model = config or got.config, corpus or got.corpus, model or got.model
+        adapter = [*got.serve_adapters, *(adapter or [])]
     values = {
         "assistant.corpus": corpus,
         "assistant.model": model,

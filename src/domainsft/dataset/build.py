@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from domainsft.config import DatasetConfig, dump_config
 from domainsft.corpus import pages_file
@@ -82,11 +83,16 @@ def build(
     return Result(splits, s)
 
 
-def _record(corpus: Path, facts_path: Path, cfg: DatasetConfig) -> None:
+def record_inputs(corpus: Path, facts_path: Path, cfg: DatasetConfig) -> dict[str, Any]:
+    """The files the stage record hashes; public so that `domainsft run` predicts the record
+    from the same list before deciding whether the stage must run again."""
     replay_file = Path(cfg.replay_source) if cfg.replay_source != "self" else None
-    inputs = {"pages": pages_file(corpus), "facts": facts_path, "replay_source": replay_file,
-              "feedback": cfg.feedback.files}  # fmt: skip
-    write_stage_record(cfg.out, "dataset", cfg, inputs)
+    return {"pages": pages_file(corpus), "facts": facts_path, "replay_source": replay_file,
+            "feedback": cfg.feedback.files}  # fmt: skip
+
+
+def _record(corpus: Path, facts_path: Path, cfg: DatasetConfig) -> None:
+    write_stage_record(cfg.out, "dataset", cfg, record_inputs(corpus, facts_path, cfg))
 
 
 def _feedback(corpus: Path, facts: list, cfg: DatasetConfig, splits: dict) -> dict | None:

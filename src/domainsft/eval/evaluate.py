@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from domainsft.config import EvalConfig
-from domainsft.corpus import load_facts, pages_file
+from domainsft.corpus import facts_file, load_facts, pages_file
 from domainsft.eval.assistant import with_assistant
 from domainsft.eval.items import PageTexts
 from domainsft.eval.runner import EvalJob, build_items, check_metrics, resolve_tasks, run
@@ -46,7 +46,7 @@ def evaluate(cfg: EvalConfig, backend: Any | None = None) -> dict[str, Any]:
     finally:
         if own and hasattr(backend, "close"):
             backend.close()  # the continuous engine's worker thread
-    write_stage_record(cfg.out, "eval", cfg, _inputs(cfg, specs))
+    write_stage_record(cfg.out, "eval", cfg, record_inputs(cfg, specs))
     return results
 
 
@@ -83,12 +83,17 @@ def backend_for(cfg: EvalConfig) -> Any:
     return backend_from(cfg)
 
 
-def _inputs(cfg: EvalConfig, specs: list[TaskSpec]) -> dict[str, Any]:
+def record_inputs(cfg: EvalConfig, specs: list[TaskSpec] | None = None) -> dict[str, Any]:
+    """The inputs the stage record hashes; `domainsft run` predicts the record from them. The
+    facts count only where assistant tasks read them (the answer pipeline drafts from them)."""
+    if specs is None:
+        specs = with_assistant(tasks_of(cfg), cfg.assistant, cfg.corpus)
     data = [s.data for s in specs if s.data is not None]
     return {
         "tasks": [str(s.source) if s.source else s.name for s in specs],
         "data": data,
         "pages": pages_file(cfg.corpus) if cfg.corpus else None,
+        "facts": facts_file(cfg.corpus) if cfg.corpus and cfg.assistant else None,
         "model": cfg.endpoint or cfg.model,
         "adapter": cfg.adapter,
     }

@@ -102,4 +102,10 @@ def _write(
     write_jsonl(out, (f.to_dict() for f in facts))
     write_jsonl(out.with_name(f"{out.stem}_rejects.jsonl"), (r.to_dict() for r in rejects))
     write_json(out.with_name(f"{out.stem}_stats.json"), stats)
-    write_stage_record(out.parent, "facts", cfg, {"pages": pages_file(corpus)}, name=out.stem)
+    write_stage_record(out.parent, "facts", cfg, record_inputs(corpus), name=out.stem)
+
+
+def record_inputs(corpus: str | Path) -> dict[str, Path]:
+    """The inputs the stage record hashes; `domainsft run` predicts the record from them. The
+    record lies beside ``facts.out``, named after its stem (``facts_manifest.json``)."""
+    return {"pages": pages_file(corpus)}

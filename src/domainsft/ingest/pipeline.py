@@ -70,8 +70,14 @@ def ingest(paths: Iterable[str | Path], cfg: IngestConfig, progress: ProgressFn 
         mark_duplicates(pages, cfg.dedup_threshold)
     stats = _stats(files, skipped, results, pages, rejects, time.perf_counter() - start)
     write_outputs(cfg, pages, rejects, stats)
-    write_stage_record(Path(cfg.out), "ingest", cfg, {"documents": [str(f) for f in files]})
+    write_stage_record(Path(cfg.out), "ingest", cfg, record_inputs(files))
     return IngestResult(pages=pages, rejects=rejects, stats=stats)
+
+
+def record_inputs(files: list[Path]) -> dict[str, list[str]]:
+    """The inputs the stage record hashes (the files of ``expand_inputs``); `domainsft run`
+    predicts the record from them."""
+    return {"documents": [str(f) for f in files]}
 
 
 def _run_workers(files: list[str], cfg: IngestConfig, progress: ProgressFn | None):

@@ -39,14 +39,14 @@ def save_merged(adapter_dir: Path, cfg: TrainConfig) -> Path:
     return target
 
 
+def record_inputs(cfg: TrainConfig) -> dict[str, Any]:
+    """The inputs the stage record hashes; `domainsft run` predicts the record from them."""
+    return {"data": cfg.data, "val_data": cfg.val_data, "model": cfg.model,
+            "ewc_data": cfg.ewc_data}  # fmt: skip
+
+
 def write_summary(cfg: TrainConfig, summary: dict[str, Any]) -> None:
-    inputs = {
-        "data": cfg.data,
-        "val_data": cfg.val_data,
-        "model": cfg.model,
-        "ewc_data": cfg.ewc_data,
-    }
-    write_stage_record(cfg.out, "train", cfg, inputs)
+    write_stage_record(cfg.out, "train", cfg, record_inputs(cfg))
     (cfg.out / "summary.json").write_text(
         json.dumps(summary, indent=1, ensure_ascii=False, default=str)
     )
