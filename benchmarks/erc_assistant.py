@@ -33,17 +33,29 @@ def main() -> None:
 
     from domainsft.assistant.pipeline import Assistant
     from domainsft.config import AssistantConfig
+    from domainsft.corpus import read_pages
     from domainsft.eval.gold import parse_gold
     from domainsft.eval.matcher import match_answer
     from domainsft.eval.pages import page_score, parse_pools
     from domainsft.eval.suites.erc import load_erc
-    from domainsft.models.backends import Generation, LocalBackend
+    from domainsft.models.backends import Answer, Generation, LocalBackend
 
     items = load_erc(pages=args.corpus / "pages.jsonl")
     adapter = str(args.adapter) if args.adapter else None
-    backend = LocalBackend(args.model, adapter, batch_size=6, dtype="auto")
+    backend = LocalBackend(args.model, adapter, batch_size=6, dtype="auto", engine="continuous")
     gen = Generation(max_new_tokens=args.max_new_tokens)
-    alone = list(backend.generate([it.prompt for it in items], gen, progress=True))
+    cache = args.corpus / f"erc_alone_{Path(args.model).name}_{args.max_new_tokens}.json"
+    if cache.exists() and not adapter:  # the model-alone answers of an earlier run, reused
+        texts = json.loads(cache.read_text(encoding="utf-8"))
+        alone = [Answer(t, 0.0, 0, 0, "stop") for t in texts]
+    else:
+        alone = list(backend.generate([it.prompt for it in items], gen, progress=True))
+        if not adapter:
+            cache.write_text(json.dumps([a.text for a in alone], ensure_ascii=False), "utf-8")
+    doc_of = {}  # a citation names its report by file; the gold pools by document id
+    for page in read_pages(args.corpus):
+        doc_of.setdefault(page.source, page.doc_id)
+        doc_of.setdefault(Path(page.source).name, page.doc_id)
     assistant = Assistant(args.corpus, backend, AssistantConfig(max_new_tokens=args.max_new_tokens))
     questions = [it.prompt[-1]["content"].rsplit("Question:", 1)[-1].strip() for it in items]
     replies = assistant.answer_many(questions)
@@ -56,7 +68,8 @@ def main() -> None:
         pools = parse_pools(it.gold.get("pages", []), it.id)
         docs = it.meta["doc_ids"]
         alone_pages = [(d, n) for n in _pages_named(said.text) for d in docs]
-        mine = [(c.doc_id, c.page) for c in reply.citations]
+        mine = [(doc_of.get(c.source, doc_of.get(Path(c.source).name, c.source)), c.page)
+                for c in reply.citations]  # fmt: skip
         for side, text, cited in (("alone", said.text, alone_pages),
                                   ("assistant", reply.answer, mine)):  # fmt: skip
             verdict = match_answer(text, gold, "erc").verdict

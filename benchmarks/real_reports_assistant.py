@@ -63,7 +63,7 @@ def main() -> None:
     if not args.draft_only:
         from domainsft.models.backends import LocalBackend
 
-        backend = LocalBackend(args.model, None, batch_size=8)
+        backend = LocalBackend(args.model, None, batch_size=8, engine="continuous")
     assistant = Assistant(corpus, backend, AssistantConfig(max_new_tokens=160))
     replies = assistant.answer_many([q.question for q in qs])
     right, total, drafted, shown = Counter(), Counter(), 0, 0
