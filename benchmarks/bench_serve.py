@@ -280,7 +280,7 @@ def eval_speed(model: Any, tok: Any, prompts: list[list[dict]], new: int, batch:
     start = time.perf_counter()
     static = generate(model, tok, prompts, max_new_tokens=new, batch_size=batch, progress=False)
     static_s = time.perf_counter() - start
-    engine = Engine(model, tok, max_batch=batch, max_waiting=1 << 20)
+    engine = Engine(model, tok, max_batch=batch, max_waiting=1 << 20, background=False)
     try:
         start = time.perf_counter()
         cont = engine.generate(prompts, Sampling(max_new_tokens=new))

@@ -127,6 +127,7 @@ class LocalBackend:
                 max_waiting=1 << 30,
                 autocast=self.autocast,
                 name=self.name,
+                background=False,  # eval drives the batch on its own thread
             )
         sampling = Sampling(gen.max_new_tokens, gen.temperature, stop=tuple(gen.until), seed=0)
         streams = [self._engine.submit(p, sampling) for p in prompts]

@@ -180,6 +180,7 @@ class Engine:
         max_waiting: int = 256,
         autocast: bool = True,
         name: str = "model",
+        background: bool = True,
     ):
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
@@ -202,8 +203,14 @@ class Engine:
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._closing = False
-        self._thread = threading.Thread(target=self._loop, name=f"engine-{name}", daemon=True)
-        self._thread.start()
+        # background: a worker thread owns the model (the server). Without it, `generate`
+        # drives the batch on the caller's thread (eval): torch's OpenMP pool then stays the
+        # caller's, which on a small CPU is measurably faster than a second thread's pool
+        # after the caller has computed (perplexity, a static batch).
+        self._thread: threading.Thread | None = None
+        if background:
+            self._thread = threading.Thread(target=self._loop, name=f"engine-{name}", daemon=True)
+            self._thread.start()
         self.steps = 0  # decoding steps run
         self.rows_stepped = 0  # sum over steps of the rows in the batch
 
@@ -249,6 +256,8 @@ class Engine:
     ) -> list[GenerationResult]:
         """Answer every prompt (all submitted at once, batched continuously), in order."""
         streams = [self.submit(p, sampling, adapter) for p in prompts]
+        if self._thread is None:
+            self._drive()
         done = [s.result() for s in streams]
         for d in done:
             if d.error:
@@ -280,7 +289,10 @@ class Engine:
                 for row in self._rows:
                     row.req.stream.cancel()
             self._lock.notify_all()
-        self._thread.join(timeout_s)
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        elif drain:
+            self._drive()
 
     # ------------------------------------------------------------------ worker
     def _loop(self) -> None:
@@ -289,18 +301,28 @@ class Engine:
                 self._lock.wait_for(lambda: self._waiting or self._rows or self._closing)
                 if self._closing and not self._waiting and not self._rows:
                     return
-                admit = []
-                while self._waiting and len(self._rows) + len(admit) < self.max_batch:
-                    admit.append(self._waiting.popleft())
-            try:
-                with torch.inference_mode(), _autocast(self.model, self.device, self.autocast):
-                    for req in admit:
-                        self._prefill(req)
-                    self._drop_cancelled()
-                    if self._rows:
-                        self._step()
-            except Exception as exc:  # every request must hear of it
-                self._fail_all(f"{type(exc).__name__}: {exc}")
+            self._iteration()
+
+    def _drive(self) -> None:
+        """Run the batch on the calling thread until nothing is waiting or running."""
+        while self._waiting or self._rows:
+            self._iteration()
+
+    def _iteration(self) -> None:
+        """Admit what fits, prefill it, run one decoding step."""
+        with self._lock:
+            admit = []
+            while self._waiting and len(self._rows) + len(admit) < self.max_batch:
+                admit.append(self._waiting.popleft())
+        try:
+            with torch.inference_mode(), _autocast(self.model, self.device, self.autocast):
+                for req in admit:
+                    self._prefill(req)
+                self._drop_cancelled()
+                if self._rows:
+                    self._step()
+        except Exception as exc:  # every request must hear of it
+            self._fail_all(f"{type(exc).__name__}: {exc}")
 
     def _forward(self, input_ids: torch.Tensor, adapters: list[str], **kw: Any) -> Any:
         if self.adapters:
