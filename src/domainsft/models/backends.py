@@ -132,8 +132,18 @@ class LocalBackend:
         sampling = Sampling(gen.max_new_tokens, gen.temperature, stop=tuple(gen.until), seed=0)
         streams = [self._engine.submit(p, sampling) for p in prompts]
         show = progress and len(streams) > self.batch_size
+        with tqdm(total=len(streams), desc="generate", unit="prompt", disable=not show) as bar:
+            steps = [0]
+
+            def tick() -> None:  # every 32 steps: counting is O(prompts)
+                steps[0] += 1
+                if show and steps[0] % 32 == 0:
+                    bar.update(sum(s.done is not None for s in streams) - bar.n)
+
+            self._engine.drive(tick)
+            bar.update(len(streams) - bar.n)
         out = []
-        for stream in tqdm(streams, desc="generate", unit="prompt", disable=not show):
+        for stream in streams:
             d = stream.result()
             if d.error:
                 raise RuntimeError(f"generation failed: {d.error}")

@@ -257,7 +257,7 @@ class Engine:
         """Answer every prompt (all submitted at once, batched continuously), in order."""
         streams = [self.submit(p, sampling, adapter) for p in prompts]
         if self._thread is None:
-            self._drive()
+            self.drive()
         done = [s.result() for s in streams]
         for d in done:
             if d.error:
@@ -292,7 +292,7 @@ class Engine:
         if self._thread is not None:
             self._thread.join(timeout_s)
         elif drain:
-            self._drive()
+            self.drive()
 
     # ------------------------------------------------------------------ worker
     def _loop(self) -> None:
@@ -303,10 +303,16 @@ class Engine:
                     return
             self._iteration()
 
-    def _drive(self) -> None:
-        """Run the batch on the calling thread until nothing is waiting or running."""
+    def drive(self, after_step: Callable[[], None] | None = None) -> None:
+        """Run the batch on the calling thread until nothing is waiting or running (an engine
+        made with ``background=False``; with a worker thread there is nothing to drive).
+        ``after_step`` is called after every step (a progress bar)."""
+        if self._thread is not None:
+            return
         while self._waiting or self._rows:
             self._iteration()
+            if after_step is not None:
+                after_step()
 
     def _iteration(self) -> None:
         """Admit what fits, prefill it, run one decoding step."""
