@@ -147,17 +147,7 @@ class LocalBackend:
             d = stream.result()
             if d.error:
                 raise RuntimeError(f"generation failed: {d.error}")
-            r = d.result
-            out.append(
-                Answer(
-                    r.text,
-                    d.e2e_s,
-                    r.n_prompt_tokens,
-                    r.n_new_tokens,
-                    r.finish_reason,
-                    r.mean_logprob,
-                )
-            )
+            out.append(answer_of(d))
         return out
 
     def close(self) -> None:
@@ -246,6 +236,14 @@ class EndpointBackend:
 
     def perplexity(self, items: Sequence[Referenced]) -> list[float | None]:
         return [None] * len(items)
+
+
+def answer_of(done: Any) -> Answer:
+    """The ``Answer`` of a continuous-engine request (``engine.Done``): its text, timing from
+    submission, token counts, finish reason, confidence and error."""
+    r = done.result
+    return Answer(r.text, done.e2e_s, r.n_prompt_tokens, r.n_new_tokens, r.finish_reason,
+                  r.mean_logprob, error=done.error)  # fmt: skip
 
 
 def _mean_logprob(choice: dict[str, Any]) -> float:

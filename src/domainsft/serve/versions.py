@@ -15,13 +15,14 @@ engine's timings kept for the metrics.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from domainsft.models.backends import Answer, Generation
+from domainsft.models.backends import Answer, Generation, answer_of
 from domainsft.models.chat import Message
 from domainsft.models.engine import BASE, Delta, Done, Engine, Event, Sampling, Stream
 from domainsft.models.generation import GenerationResult
@@ -86,18 +87,7 @@ class Call:
         for s in streams:
             d = s.result()
             self.done.append(d)
-            r = d.result
-            answers.append(
-                Answer(
-                    r.text,
-                    d.e2e_s,
-                    r.n_prompt_tokens,
-                    r.n_new_tokens,
-                    r.finish_reason,
-                    r.mean_logprob,
-                    error=d.error,
-                )
-            )
+            answers.append(answer_of(d))
         return answers
 
     def stream(
@@ -229,6 +219,7 @@ class UpstreamVersions:
         self.names = list(self.models)
         self.label = base_url
         self._running: dict[str, int] = dict.fromkeys(self.names, 0)
+        self._lock = threading.Lock()  # the counts move on the request threads
 
     def call(self, version: str) -> Call:
         model = self.models[version]
@@ -242,8 +233,6 @@ class UpstreamVersions:
         self, version: str, model: str, prompt: Any, sampling: Sampling, on_event: Any
     ) -> Stream:
         """One upstream request on a thread of its own; its answer arrives as one Delta."""
-        import threading
-
         from domainsft.models.openai_api import RequestFailed
 
         stream = Stream(0, on_event)
@@ -259,7 +248,8 @@ class UpstreamVersions:
 
         def run() -> None:
             start = time.perf_counter()
-            self._running[version] += 1
+            with self._lock:
+                self._running[version] += 1
             error, text, usage, finish = None, "", {}, "stop"
             try:
                 reply = self.client.completion(model, messages, **params)
@@ -270,7 +260,8 @@ class UpstreamVersions:
             except (RequestFailed, OSError) as exc:
                 error, finish = str(exc), "error"
             finally:
-                self._running[version] -= 1
+                with self._lock:
+                    self._running[version] -= 1
             took = time.perf_counter() - start
             if text:
                 stream._push(Delta(text, int(usage.get("completion_tokens") or 0)))
