@@ -81,14 +81,30 @@ def init_sentry(cfg: ServeConfig) -> bool:
     if not dsn:
         return False
     sentry_sdk = require("sentry_sdk", "sentry", "sentry-sdk")
-    sentry_sdk.init(
-        dsn=dsn,
-        send_default_pii=False,
-        include_local_variables=False,
-        max_request_body_size="never",
-        traces_sample_rate=0.0,
-    )
+    sentry_sdk.init(dsn=dsn, traces_sample_rate=0.0, **_private_options(sentry_sdk.VERSION))
     return True
+
+
+def _private_options(version: str) -> dict[str, Any]:
+    """The options that keep personal data out, spelled as the installed SDK wants them:
+    3.x replaced the separate flags of 2.x by one ``data_collection`` setting."""
+    if int(version.split(".")[0]) >= 3:
+        off = {"mode": "off"}
+        return {
+            "data_collection": {
+                "user_info": False,
+                "cookies": off,
+                "http_headers": {"request": off},
+                "http_bodies": [],
+                "url_query_params": off,
+                "stack_frame_variables": False,
+            }
+        }
+    return {
+        "send_default_pii": False,
+        "include_local_variables": False,
+        "max_request_body_size": "never",
+    }
 
 
 def run(server: Any) -> None:  # pragma: no cover - the blocking entry of the command line
