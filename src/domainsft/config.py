@@ -545,6 +545,17 @@ class AssistantConfig(StageConfig):
     )
 
 
+PROMPT_KEYS = ("top_k", "max_chars")
+
+
+def prompt_settings(cfg: AssistantConfig | None) -> str:
+    """The assistant settings that shape the grounded prompt (which pages, how much of each),
+    as one text: the dataset's and eval's stage records hash it, so a changed `assistant.top_k`
+    rebuilds the grounded examples and re-runs the assistant tasks."""
+    cfg = cfg or AssistantConfig()
+    return "assistant:" + ",".join(f"{k}={getattr(cfg, k)}" for k in PROMPT_KEYS)
+
+
 class RollbackConfig(StageConfig):
     """When a candidate version is taken off traffic by itself."""
 

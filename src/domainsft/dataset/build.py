@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from domainsft.config import DatasetConfig, dump_config
+from domainsft.config import AssistantConfig, DatasetConfig, dump_config, prompt_settings
 from domainsft.corpus import pages_file
 from domainsft.dataset import export, feedback, mix, replay
 from domainsft.dataset.corpus import Index, load_pages
@@ -46,12 +46,18 @@ def check_config(cfg: DatasetConfig) -> None:
 
 
 def build(
-    corpus: Path, facts_path: Path, cfg: DatasetConfig, progress: Progress | None = None
+    corpus: Path,
+    facts_path: Path,
+    cfg: DatasetConfig,
+    progress: Progress | None = None,
+    assistant: AssistantConfig | None = None,
 ) -> Result:
+    """``assistant``: the recipe's section that shapes the grounded prompts (default: its
+    defaults), the same one `ask`, `serve` and `eval --assistant` answer with."""
     check_config(cfg)
     facts = read_facts(facts_path)
     if cfg.feedback.only:
-        return _feedback_only(corpus, facts_path, facts, cfg)
+        return _feedback_only(corpus, facts_path, facts, cfg, assistant)
     pages = load_pages(corpus)
     ctx = Context(Index(facts), cfg.seed, cfg.claim_false_share, pages)
     positives, removed = _positives(ctx, cfg, progress)
@@ -63,7 +69,7 @@ def build(
     for ex in every:
         mix.add_context(ex, by_id, pages, cfg.context_share, cfg.seed)
     if cfg.grounded_share > 0:
-        mix.ground(every, corpus, facts, cfg.grounded_share, cfg.seed)
+        mix.ground(every, corpus, facts, cfg.grounded_share, cfg.seed, assistant)
     splits = split(every, cfg.val_share, cfg.test_share, cfg.seed)
     crossed = len(every) - sum(len(part) for part in splits.values())  # comparisons across splits
     replayed = replay.add(splits, cfg, progress)  # train/val only, after the split
@@ -79,20 +85,33 @@ def build(
     if fed is not None:
         s["feedback"] = fed
     export.write(cfg.out, splits, s, dump_config(cfg))
-    _record(corpus, facts_path, cfg)
+    _record(corpus, facts_path, cfg, assistant)
     return Result(splits, s)
 
 
-def record_inputs(corpus: Path, facts_path: Path, cfg: DatasetConfig) -> dict[str, Any]:
+def record_inputs(
+    corpus: Path, facts_path: Path, cfg: DatasetConfig, assistant: AssistantConfig | None = None
+) -> dict[str, Any]:
     """The files the stage record hashes; public so that `domainsft run` predicts the record
-    from the same list before deciding whether the stage must run again."""
+    from the same list before deciding whether the stage must run again. The assistant's
+    prompt settings count where grounded examples are built."""
     replay_file = Path(cfg.replay_source) if cfg.replay_source != "self" else None
-    return {"pages": pages_file(corpus), "facts": facts_path, "replay_source": replay_file,
-            "feedback": cfg.feedback.files}  # fmt: skip
+    inputs: dict[str, Any] = {
+        "pages": pages_file(corpus),
+        "facts": facts_path,
+        "replay_source": replay_file,
+        "feedback": cfg.feedback.files,
+    }
+    if cfg.grounded_share > 0:
+        inputs["grounding"] = prompt_settings(assistant)
+    return inputs
 
 
-def _record(corpus: Path, facts_path: Path, cfg: DatasetConfig) -> None:
-    write_stage_record(cfg.out, "dataset", cfg, record_inputs(corpus, facts_path, cfg))
+def _record(
+    corpus: Path, facts_path: Path, cfg: DatasetConfig, assistant: AssistantConfig | None
+) -> None:
+    inputs = record_inputs(corpus, facts_path, cfg, assistant)
+    write_stage_record(cfg.out, "dataset", cfg, inputs)
 
 
 def _feedback(corpus: Path, facts: list, cfg: DatasetConfig, splits: dict) -> dict | None:
@@ -110,7 +129,13 @@ def _feedback(corpus: Path, facts: list, cfg: DatasetConfig, splits: dict) -> di
     return got.stats(files) | {"train": len(train), "held_out": len(held)}
 
 
-def _feedback_only(corpus: Path, facts_path: Path, facts: list, cfg: DatasetConfig) -> Result:
+def _feedback_only(
+    corpus: Path,
+    facts_path: Path,
+    facts: list,
+    cfg: DatasetConfig,
+    assistant: AssistantConfig | None,
+) -> Result:
     if not cfg.feedback.files:
         raise InputError(
             "--feedback-only (dataset.feedback.only) needs a feedback log: add --feedback "
@@ -121,7 +146,7 @@ def _feedback_only(corpus: Path, facts_path: Path, facts: list, cfg: DatasetConf
     measure, length = _length(cfg)
     s = export.stats(splits, length, length_measure=measure, feedback=fed)
     export.write(cfg.out, splits, s, dump_config(cfg))
-    _record(corpus, facts_path, cfg)
+    _record(corpus, facts_path, cfg, assistant)
     return Result(splits, s)
 
 

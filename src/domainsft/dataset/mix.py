@@ -9,6 +9,7 @@ import json
 import unicodedata
 from pathlib import Path
 
+from domainsft.config import AssistantConfig
 from domainsft.dataset.render import context, rng_for
 from domainsft.records import Example, Fact, Page
 from domainsft.utils.minhash import NearDuplicateIndex
@@ -72,21 +73,28 @@ def add_context(
 
 
 def ground(
-    examples: list[Example], corpus: Path, facts: list[Fact], share: float, seed: int
+    examples: list[Example],
+    corpus: Path,
+    facts: list[Fact],
+    share: float,
+    seed: int,
+    assistant: AssistantConfig | None = None,
 ) -> int:
     """For a seeded share of the examples (replay aside), replace the prompt by the answer
     pipeline's grounded prompt for the same question (``assistant.Assistant.prompt_for``: its
     system rules, figures, computation and pages); ``meta.grounded`` marks them. Returns how
-    many were grounded. A question the pipeline abstains on keeps its prompt."""
+    many were grounded. A question the pipeline abstains on keeps its prompt. ``assistant`` is
+    the recipe's section of the same name (pages shown, characters per page): what serving
+    shows is what training sees."""
     from domainsft.assistant.pipeline import Assistant
 
-    assistant = Assistant(corpus, None, facts=facts)
+    pipeline = Assistant(corpus, None, assistant, facts=facts)
     done = 0
     for ex in examples:
         if ex.meta.get("is_replay") or rng_for(seed, "grounded", ex.id).random() >= share:
             continue
         question = next(m["content"] for m in reversed(ex.messages) if m["role"] == "user")
-        prompt = assistant.prompt_for(question)
+        prompt = pipeline.prompt_for(question)
         if prompt is None:
             continue
         answer = [m for m in ex.messages if m["role"] == "assistant"][-1:]

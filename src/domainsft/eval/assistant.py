@@ -10,6 +10,7 @@ scored by the same metrics as the model's own, so a report shows model alone, + 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +36,33 @@ def with_assistant(specs: list[TaskSpec], modes: list[str], corpus: Path | None)
         )
     return [v for s in specs for v in [s, *(replace(s, name=f"{s.name}+{m}", assistant=m)
                                              for m in modes)]]  # fmt: skip
+
+
+class SharedGenerations:
+    """The model backend with a memory of its greedy answers by prompt: ``+grounded`` and
+    ``+verified`` send the same grounded prompts (verified only skips those it abstains on
+    before asking), so each is generated once per eval. Sampled answers are never reused."""
+
+    def __init__(self, inner: Any):
+        self.inner = inner
+        self.answers: dict[tuple[str, Generation], Answer] = {}
+        self.reused = 0
+
+    def __getattr__(self, name: str) -> Any:  # name, batch_size, perplexity, close ...
+        return getattr(self.inner, name)
+
+    def generate(
+        self, prompts: Sequence[list[Message]], gen: Generation, progress: bool = True
+    ) -> list[Answer]:
+        if gen.temperature > 0:
+            return list(self.inner.generate(prompts, gen, progress=progress))
+        keys = [(json.dumps(p, ensure_ascii=False, sort_keys=True), gen) for p in prompts]
+        todo = {k: p for k, p in zip(keys, prompts, strict=True) if k not in self.answers}
+        self.reused += len(keys) - len(todo)
+        if todo:
+            said = self.inner.generate(list(todo.values()), gen, progress=progress)
+            self.answers.update(zip(todo, said, strict=True))
+        return [self.answers[k] for k in keys]
 
 
 class AssistantBackend:

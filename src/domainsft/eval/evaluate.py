@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from domainsft.config import EvalConfig
+from domainsft.config import AssistantConfig, EvalConfig, prompt_settings
 from domainsft.corpus import facts_file, load_facts, pages_file
 from domainsft.eval.assistant import with_assistant
 from domainsft.eval.items import PageTexts
@@ -30,14 +30,18 @@ def tasks_of(cfg: EvalConfig) -> list[TaskSpec]:
     return specs
 
 
-def evaluate(cfg: EvalConfig, backend: Any | None = None) -> dict[str, Any]:
-    """Generate, score and report every task; returns ``results.json``'s content."""
+def evaluate(
+    cfg: EvalConfig, backend: Any | None = None, assistant: AssistantConfig | None = None
+) -> dict[str, Any]:
+    """Generate, score and report every task; returns ``results.json``'s content.
+    ``assistant``: the recipe's section the `<task>+grounded/+verified` tasks answer with (the
+    pages shown per question, ...), so eval measures the assistant that `serve` runs."""
     specs = with_assistant(tasks_of(cfg), cfg.assistant, cfg.corpus)
     pages = PageTexts.load(cfg.corpus) if cfg.corpus else PageTexts()
     job = EvalJob(
         tasks=specs, out=cfg.out, name=cfg.name or cfg.out.name, pages=pages, limit=cfg.limit,
         options=cfg.options, select_uncertain=cfg.select_uncertain, model_info=model_info(cfg),
-        mlflow=cfg.mlflow, corpus=cfg.corpus,
+        mlflow=cfg.mlflow, corpus=cfg.corpus, assistant=assistant,
     )  # fmt: skip
     own = backend is None
     backend = backend or backend_for(cfg)
@@ -46,7 +50,7 @@ def evaluate(cfg: EvalConfig, backend: Any | None = None) -> dict[str, Any]:
     finally:
         if own and hasattr(backend, "close"):
             backend.close()  # the continuous engine's worker thread
-    write_stage_record(cfg.out, "eval", cfg, record_inputs(cfg, specs))
+    write_stage_record(cfg.out, "eval", cfg, record_inputs(cfg, specs, assistant))
     return results
 
 
@@ -83,9 +87,11 @@ def backend_for(cfg: EvalConfig) -> Any:
     return backend_from(cfg)
 
 
-def record_inputs(cfg: EvalConfig, specs: list[TaskSpec] | None = None) -> dict[str, Any]:
+def record_inputs(
+    cfg: EvalConfig, specs: list[TaskSpec] | None = None, assistant: AssistantConfig | None = None
+) -> dict[str, Any]:
     """The inputs the stage record hashes; `domainsft run` predicts the record from them. The
-    facts count only where assistant tasks read them (the answer pipeline drafts from them)."""
+    facts and the assistant's prompt settings count only where assistant tasks read them."""
     if specs is None:
         specs = with_assistant(tasks_of(cfg), cfg.assistant, cfg.corpus)
     data = [s.data for s in specs if s.data is not None]
@@ -96,4 +102,5 @@ def record_inputs(cfg: EvalConfig, specs: list[TaskSpec] | None = None) -> dict[
         "facts": facts_file(cfg.corpus) if cfg.corpus and cfg.assistant else None,
         "model": cfg.endpoint or cfg.model,
         "adapter": cfg.adapter,
+        "grounding": prompt_settings(assistant) if cfg.assistant else None,
     }

@@ -16,6 +16,7 @@ from typing import Any
 
 from domainsft.eval import aggregate
 from domainsft.eval.answers import CHUNK_BATCHES, AnswerStore, answer_all
+from domainsft.eval.assistant import SharedGenerations
 from domainsft.eval.gold import parse_gold
 from domainsft.eval.items import EvalItem, PageTexts, items_from_examples
 from domainsft.eval.matcher import match_answer
@@ -40,6 +41,7 @@ class EvalJob:
     model_info: dict[str, Any] = field(default_factory=dict)
     mlflow: bool = True
     corpus: Path | None = None  # what assistant tasks answer from
+    assistant: Any = None  # the AssistantConfig they answer with (None: its defaults)
 
 
 def resolve_tasks(tasks: list[str], data: Path | None) -> list[TaskSpec]:
@@ -134,12 +136,14 @@ def run(job: EvalJob, backend: Any) -> dict[str, Any]:
     }
     all_samples: list[dict[str, Any]] = []
     wrapped: dict[str, Any] = {}
+    shared = None  # one generation per grounded prompt, for both assistant modes
     for spec in job.tasks:
         items = build_items(spec, job.limit, job.options)
         answering = backend
         if spec.assistant:
             if spec.assistant not in wrapped:
-                wrapped[spec.assistant] = _assistant(backend, job, spec.assistant)
+                shared = shared or SharedGenerations(backend)
+                wrapped[spec.assistant] = _assistant(shared, job, spec.assistant)
             answering = wrapped[spec.assistant]
         summary, samples = run_task(spec, items, answering, job)
         results["tasks"][spec.name] = summary
@@ -153,7 +157,7 @@ def _assistant(backend: Any, job: EvalJob, mode: str) -> Any:
 
     if job.corpus is None:
         raise InputError("an assistant task needs --corpus (pages.jsonl + facts.jsonl)")
-    return AssistantBackend(backend, job.corpus, mode)
+    return AssistantBackend(backend, job.corpus, mode, job.assistant)
 
 
 def generate_answers(

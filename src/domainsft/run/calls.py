@@ -74,6 +74,7 @@ def build_dataset(ctx: Ctx, cfg: Any, job: Job) -> str:
     result = build(
         ctx.layout.corpus, ctx.layout.facts, cfg,
         progress=lambda done, n, name: ctx.note(f"{done}/{n} {name}"),
+        assistant=ctx.recipe.assistant,
     )  # fmt: skip
     s = result.stats
     if s["examples"] == 0:
@@ -126,7 +127,7 @@ def evaluate(ctx: Ctx, cfg: Any, job: Job) -> str:
     answers = cfg.out / "answers"
     if answers.exists() and not _same_weights(job):
         shutil.rmtree(answers)
-    tasks = run_eval(cfg)["tasks"]
+    tasks = run_eval(cfg, assistant=ctx.recipe.assistant)["tasks"]
     first, summary = next(iter(tasks.items()))
     em = summary["metrics"].get("exact_match")
     return f"{len(tasks)} tasks; {first}: exact match " + ("n/a" if em is None else f"{em:.3f}")

@@ -91,7 +91,7 @@ def _facts_inputs(ctx: Ctx, cfg: Any) -> dict[str, Any]:
 def _dataset_inputs(ctx: Ctx, cfg: Any) -> dict[str, Any]:
     from domainsft.dataset.build import record_inputs
 
-    return record_inputs(ctx.layout.corpus, ctx.layout.facts, cfg)
+    return record_inputs(ctx.layout.corpus, ctx.layout.facts, cfg, ctx.recipe.assistant)
 
 
 def _train_inputs(ctx: Ctx, cfg: Any) -> dict[str, Any]:
@@ -103,7 +103,7 @@ def _train_inputs(ctx: Ctx, cfg: Any) -> dict[str, Any]:
 def _eval_inputs(ctx: Ctx, cfg: Any) -> dict[str, Any]:
     from domainsft.eval.evaluate import record_inputs
 
-    return record_inputs(cfg)
+    return record_inputs(cfg, assistant=ctx.recipe.assistant)
 
 
 def _splits(dataset: Path) -> list[Path]:
