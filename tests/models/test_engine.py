@@ -268,3 +268,25 @@ def test_local_backend_continuous_equals_static(tiny_dir: Path) -> None:
     assert all(x.n_pad_tokens == 0 for x in b)
     with pytest.raises(ValueError, match="engine"):
         LocalBackend(str(tiny_dir), engine="turbo")
+
+
+def test_local_backend_with_an_adapter_answers_with_it_on_either_engine(two_adapters) -> None:
+    """The adapter counts on the continuous engine too (it once ran the bare base there)."""
+    from domainsft.models.backends import Generation, LocalBackend
+
+    base_dir, a_dir, _ = two_adapters
+    chats = [p for p in PROMPTS if not isinstance(p, str)]
+    gen = Generation(max_new_tokens=10)
+    texts = {}
+    for engine in ("static", "continuous"):
+        for adapter in (None, str(a_dir)):
+            backend = LocalBackend(
+                str(base_dir), adapter, batch_size=2, dtype="float32", engine=engine
+            )
+            try:
+                texts[engine, adapter] = [x.text for x in backend.generate(chats, gen, False)]
+            finally:
+                backend.close()
+    assert texts["continuous", str(a_dir)] == texts["static", str(a_dir)]
+    assert texts["continuous", None] == texts["static", None]
+    assert texts["continuous", str(a_dir)] != texts["continuous", None]

@@ -130,7 +130,9 @@ class LocalBackend:
                 background=False,  # eval drives the batch on its own thread
             )
         sampling = Sampling(gen.max_new_tokens, gen.temperature, stop=tuple(gen.until), seed=0)
-        streams = [self._engine.submit(p, sampling) for p in prompts]
+        # a request without an adapter name runs the bare base: name this backend's adapter
+        adapter = getattr(self.model, "active_adapter", None) if self._engine.adapters else None
+        streams = [self._engine.submit(p, sampling, adapter) for p in prompts]
         show = progress and len(streams) > self.batch_size
         with tqdm(total=len(streams), desc="generate", unit="prompt", disable=not show) as bar:
             steps = [0]
