@@ -113,6 +113,8 @@ def test_one_run_leaves_every_artifact(first):
     tuned = json.loads((run / "eval/tuned/results.json").read_text(encoding="utf-8"))
     assert tuned["model"]["adapter"] == "run/train/adapter"
     assert {"domainsft_test+grounded", "domainsft_test+verified"} <= set(tuned["tasks"])
+    assert "domainsft_general" in tuned["tasks"]  # the general set: the model alone
+    assert not any(t.startswith("domainsft_general+") for t in tuned["tasks"])
 
     results = json.loads((run / "results.json").read_text(encoding="utf-8"))
     assert summary["results"] == results

@@ -25,8 +25,12 @@ from domainsft.utils.jsonl import InputError
 MODES = ("grounded", "verified")
 
 
+NOT_ABOUT_REPORTS = frozenset({"general"})  # suites whose questions no report answers
+
+
 def with_assistant(specs: list[TaskSpec], modes: list[str], corpus: Path | None) -> list[TaskSpec]:
-    """Each task, then its ``<task>+<mode>`` variants."""
+    """Each task, then its ``<task>+<mode>`` variants; the general set (forgetting) stays
+    the model's alone: the pipeline would only abstain on it."""
     if not modes:
         return specs
     if corpus is None:
@@ -35,7 +39,8 @@ def with_assistant(specs: list[TaskSpec], modes: list[str], corpus: Path | None)
             "CORPUS (the folder with pages.jsonl and facts.jsonl)"
         )
     return [v for s in specs for v in [s, *(replace(s, name=f"{s.name}+{m}", assistant=m)
-                                             for m in modes)]]  # fmt: skip
+                                             for m in modes
+                                             if s.suite not in NOT_ABOUT_REPORTS)]]  # fmt: skip
 
 
 class SharedGenerations:
