@@ -462,7 +462,7 @@ def test_the_demo_references_score_perfectly():
     """Each test example's own reference as the output: every metric must be at its best."""
     test, pages = DEMO / "dataset" / "test.jsonl", DEMO / "corpus" / "pages.jsonl"
     if not test.exists() or not pages.exists():
-        pytest.skip(f"no demo run here ({test} / {pages}); `make demo` builds it")
+        pytest.skip(f"no demo run here ({test} / {pages}); `make demo-stages` builds it")
     env = MetricEnv(pages=PageTexts.load(pages))
     scores: dict[str, list[float]] = defaultdict(list)
     for item in items_from_examples(test):
