@@ -99,10 +99,15 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--max-new-tokens", type=int, default=160)
     ap.add_argument("--out", type=Path, help="write every answer here (JSONL)")
+    ap.add_argument(
+        "--config", type=Path,
+        help="a recipe whose assistant: section shapes the prompts (pages, characters), as "
+        "its run trained and served them",
+    )  # fmt: skip
     args = ap.parse_args()
 
     from domainsft.assistant.pipeline import Assistant
-    from domainsft.config import AssistantConfig
+    from domainsft.config import AssistantConfig, load_recipe
     from domainsft.corpus import load_facts, page_text, read_pages
     from domainsft.eval.items import PageTexts, items_from_examples
     from domainsft.eval.metrics import MetricEnv, score_item
@@ -118,7 +123,10 @@ def main() -> None:
     facts = load_facts(corpus)
     adapter = str(args.adapter) if args.adapter else None
     backend = LocalBackend(args.model, adapter, batch_size=args.batch_size, dtype="auto")
-    cfg = AssistantConfig(max_new_tokens=args.max_new_tokens, batch_size=args.batch_size)
+    shaped = load_recipe(args.config).assistant if args.config else AssistantConfig()
+    cfg = shaped.model_copy(
+        update={"max_new_tokens": args.max_new_tokens, "batch_size": args.batch_size}
+    )
     verified_side = Assistant(corpus, backend, cfg, facts=facts)
     plain = cfg.model_copy(update={"verifier": False, "guard": False})
     grounded_side = Assistant(corpus, backend, plain, facts=facts)
