@@ -577,7 +577,7 @@ def eval_(
             "--assistant",
             help="Also answer each task through the answer pipeline over --corpus: grounded "
             "(evidence in the prompt) or verified (+ verifier, fallback, guard). Repeatable; "
-            "adds tasks <task>+<mode>.",
+            "adds tasks <task>+<mode> (except to the general set, which no report answers).",
         ),
     ] = None,
     export_lm_eval: Annotated[

@@ -487,7 +487,8 @@ class EvalConfig(StageConfig):
         default_factory=list,
         description="Also run each task through the answer pipeline over `corpus`: grounded "
         "(evidence in the prompt, the model's answer as it is) and/or verified (the whole "
-        "pipeline: verifier, draft fallback, guard); each adds a task `<task>+<mode>`.",
+        "pipeline: verifier, draft fallback, guard); each adds a task `<task>+<mode>` (not to "
+        "the general set: no report answers it).",
     )
     select_uncertain: int = Field(
         0, ge=0, description="Export the N least confident answers as Label Studio tasks."

@@ -51,7 +51,6 @@ class SharedGenerations:
     def __init__(self, inner: Any):
         self.inner = inner
         self.answers: dict[tuple[str, Generation], Answer] = {}
-        self.reused = 0
 
     def __getattr__(self, name: str) -> Any:  # name, batch_size, perplexity, close ...
         return getattr(self.inner, name)
@@ -63,7 +62,6 @@ class SharedGenerations:
             return list(self.inner.generate(prompts, gen, progress=progress))
         keys = [(json.dumps(p, ensure_ascii=False, sort_keys=True), gen) for p in prompts]
         todo = {k: p for k, p in zip(keys, prompts, strict=True) if k not in self.answers}
-        self.reused += len(keys) - len(todo)
         if todo:
             said = self.inner.generate(list(todo.values()), gen, progress=progress)
             self.answers.update(zip(todo, said, strict=True))
