@@ -35,3 +35,19 @@ def test_folder_fingerprint_covers_names_and_contents(tmp_path: Path) -> None:
     assert fingerprint(tmp_path) == first
     (tmp_path / "a.txt").rename(tmp_path / "b.txt")
     assert fingerprint(tmp_path) != first
+
+
+def test_one_file_hash_serves_document_ids_manifests_and_the_caches(tmp_path):
+    import hashlib
+
+    from domainsft.corpus import document_id
+    from domainsft.models.gguf import dense_cache_dir
+    from domainsft.utils.hashing import file_sha256
+    from domainsft.utils.manifest import fingerprint
+
+    data = bytes(range(256)) * 5000  # > one 1 MiB block, so the streaming loop runs twice
+    path = tmp_path / "report.gguf"
+    path.write_bytes(data)
+    want = hashlib.sha256(data).hexdigest()
+    assert file_sha256(path) == document_id(path) == fingerprint(path) == want
+    assert dense_cache_dir(path).name == f"report-{want[:16]}"

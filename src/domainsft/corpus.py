@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from domainsft.records import Fact, Page, read_facts
+from domainsft.utils.hashing import file_sha256
 from domainsft.utils.jsonl import InputError, read_jsonl
 
 PAGE_HINT = (
@@ -25,11 +26,7 @@ PAGE_HINT = (
 def document_id(path: str | Path) -> str:
     """A document's id: the sha256 of the file's bytes (the same report under two names is one
     document)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_sha256(path)
 
 
 def document_id_of_bytes(data: bytes) -> str:

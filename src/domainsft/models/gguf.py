@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from domainsft.utils.hashing import file_sha256
 from domainsft.utils.imports import require
 
 CACHE_ENV = "DOMAINSFT_CACHE"
@@ -42,19 +42,15 @@ def dense_cache_dir(gguf_path: str | Path) -> Path:
     file with the same name gets a fresh one.
     """
     path = Path(gguf_path).resolve()
-    digest = file_sha256(str(path), path.stat().st_size, path.stat().st_mtime_ns)
+    digest = _memo_sha256(str(path), path.stat().st_size, path.stat().st_mtime_ns)
     return cache_root() / "models" / f"{path.stem}-{digest[:_HASH_CHARS]}"
 
 
 @lru_cache(maxsize=16)
-def file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    """sha256 of a file; size and mtime are part of the memo key so edits are noticed."""
+def _memo_sha256(path: str, size: int, mtime_ns: int) -> str:
+    """``file_sha256`` memoized; size and mtime are part of the key so edits are noticed."""
     del size, mtime_ns
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_sha256(path)
 
 
 def is_complete(cache_dir: Path) -> bool:

@@ -28,6 +28,7 @@ import numpy as np
 from domainsft.retrieval.bm25 import K1, B, Bm25
 from domainsft.retrieval.concepts import concepts_version
 from domainsft.retrieval.tokenize import TOKENIZER_VERSION
+from domainsft.utils.hashing import update_from_file
 
 log = logging.getLogger(__name__)
 FOLDER = "retrieval"
@@ -58,10 +59,7 @@ class Tokens:
 
 def cache_key(pages_path: Path) -> str:
     """sha256 of the pages file's bytes and of everything that shapes its tokens and index."""
-    digest = hashlib.sha256()
-    with pages_path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    digest = update_from_file(hashlib.sha256(), pages_path)
     digest.update(f"{TOKENIZER_VERSION}|{concepts_version()}|k1={K1}|b={B}".encode())
     return digest.hexdigest()
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from domainsft import __version__
 from domainsft.config import dump_config
+from domainsft.utils.hashing import file_sha256
 
 Inputs = Mapping[str, str | Path | Iterable[str | Path] | None]
 
@@ -30,14 +31,6 @@ def config_path(out: Path, stage: str) -> Path:
 
 def manifest_path(out: Path, stage: str) -> Path:
     return Path(out) / f"{stage}_manifest.json"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fingerprint(value: str | Path) -> str:
