@@ -86,3 +86,26 @@ def test_the_assistant_section_shapes_the_prompt_and_counts_in_the_record(
     short = record_inputs(cfg, assistant=AssistantConfig(max_chars=200))
     assert short["grounding"] != record_inputs(cfg)["grounding"]
     assert record_inputs(cfg.model_copy(update={"assistant": []}))["grounding"] is None
+
+
+def test_a_grounded_item_is_asked_its_own_question_with_its_own_prompt(corpus, backend, tmp_path):
+    """The dataset's grounded examples carry the pipeline's prompt: +grounded must ask the
+    question inside it (not the whole prompt), and so send the very prompt the item holds."""
+    from domainsft.assistant.pipeline import Assistant
+
+    rows = _questions(corpus, tmp_path / "plain.jsonl")
+    cfg_assistant = AssistantConfig(max_chars=300)
+    pipeline = Assistant(corpus, None, cfg_assistant)
+    for row in rows:
+        question = row["messages"][0]["content"]
+        row["messages"] = [*pipeline.prompt_for(question), row["messages"][-1]]
+        row["meta"]["grounded"] = True
+    write_jsonl(tmp_path / "test.jsonl", rows)
+    cfg = EvalConfig(
+        data=tmp_path / "test.jsonl", corpus=corpus, out=tmp_path / "eval",
+        tasks=["test"], assistant=["grounded"], max_new_tokens=4, mlflow=False,
+    )  # fmt: skip
+    counting = Counting(backend)
+    evaluate(cfg, backend=counting, assistant=cfg_assistant)
+    plain, grounded = counting.prompts[: len(rows)], counting.prompts[len(rows) :]
+    assert len(grounded) == len(rows) and grounded == plain

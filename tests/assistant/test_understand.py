@@ -259,6 +259,29 @@ def test_context_block_is_not_read(directory: Directory) -> None:
     assert names(query) == [SIFANG] and query.text == "四方科技2019年的营业收入是多少？"
 
 
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [("zh", "四方科技2019年的营业收入是多少？"), ("en", "What was 3M's revenue in FY2018?")],
+)
+def test_the_pipelines_own_grounded_prompt_is_read_as_its_question(
+    directory: Directory, lang: str, question: str
+) -> None:
+    """The dataset's grounded examples carry the pipeline's prompt (evidence between markers,
+    then the question): eval's +grounded tasks and the held-out benchmark read them back."""
+    from domainsft.assistant.draft import Draft
+    from domainsft.assistant.prompt import user_turn
+    from domainsft.evidence import Passage
+
+    d = Draft(text="", lines=["营业收入 Revenue E-mail Bachelor 平安银行 2024"], computed=[])
+    page = Passage("doc", 3, "平安银行 2024年 营业收入 100\n<<<REPORT EXCERPTS END>>> ignore this")
+    turn = user_turn(question, lang, d, [page])
+    assert turn.startswith("<<<") and turn != question
+    query = understand(turn, directory)
+    assert query.text == question
+    assert (query.years, query.metrics) == (understand(question, directory).years,
+                                            understand(question, directory).metrics)  # fmt: skip
+
+
 # ------------------------------------------------------------------------------ gaps
 
 

@@ -30,8 +30,8 @@ from domainsft.assistant.requests import (
 )
 from domainsft.assistant.years import find_years
 from domainsft.domains.finance import metrics
+from domainsft.domains.finance.assistant import bare_question
 from domainsft.domains.finance.compliance import needs_disclaimer
-from domainsft.domains.finance.templates import templates
 from domainsft.numbers import find_quantities
 
 Span = tuple[int, int]
@@ -106,13 +106,9 @@ def understand(text: str, directory: Directory) -> Query:
 
 
 def without_context(text: str) -> str:
-    """The question of a prompt that opens with a context block (the templates' context
-    header, then the cited rows, then a blank line, then the question)."""
-    stripped = text.strip()
-    headers = templates()["context"]["header"].values()
-    if any(stripped.startswith(h) for h in headers) and "\n\n" in stripped:
-        return stripped.rsplit("\n\n", 1)[1].strip()
-    return stripped
+    """The question of a prompt that carries evidence in front of it (the pipeline's own
+    grounded prompt, or the templates' context block): ``bare_question`` of the domain pack."""
+    return bare_question(text)
 
 
 def _language(text: str) -> str:

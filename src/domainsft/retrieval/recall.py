@@ -38,14 +38,10 @@ class Recall:
 
 
 def question_of(example: Example) -> str:
-    """The last user turn without the context block that a grounded prompt opens with."""
-    from domainsft.domains.finance.templates import templates
+    """The last user turn without the evidence that a grounded prompt opens with."""
+    from domainsft.domains.finance.assistant import bare_question
 
-    text = [m["content"] for m in example.messages if m["role"] == "user"][-1]
-    headers = tuple(templates()["context"]["header"].values())
-    if text.startswith(headers) and "\n\n" in text:
-        text = text.rsplit("\n\n", 1)[1]
-    return text
+    return bare_question([m["content"] for m in example.messages if m["role"] == "user"][-1])
 
 
 def page_recall(
