@@ -99,6 +99,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--max-new-tokens", type=int, default=160)
     ap.add_argument("--out", type=Path, help="write every answer here (JSONL)")
+    ap.add_argument("--json", type=Path, help="write the figures printed at the end here")
     ap.add_argument(
         "--config", type=Path,
         help="a recipe whose assistant: section shapes the prompts (pages, characters), as "
@@ -200,6 +201,15 @@ def main() -> None:
     )
     print(f"verifier: {corrected} figure(s) corrected; {drafted} answer(s) fell back to the draft")
     print(f"{seconds:.0f} s for {len(items)} questions ({seconds / len(items):.1f} s each)")
+    if args.json:
+        figures = {f: {k: sum(xs) / len(xs) for k, xs in r.items() if xs} for f, r in rows.items()}
+        figures["all"] = {k: sum(xs) / len(xs) for k, xs in total.items() if xs}
+        summary = {
+            "questions": len(items), "adapter": adapter, "families": figures,
+            "wrong_passed": bad_figures, "wrong_verified_answers": bad_answers,
+            "corrected": corrected, "drafted": drafted, "seconds": round(seconds, 1),
+        }  # fmt: skip
+        args.json.write_text(json.dumps(summary, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
