@@ -1,6 +1,6 @@
 """A small hyper-parameter sweep of a run's training, measured on held-out reports.
 
-Each point trains a fresh adapter on the run's own dataset (``domainsft train --config
+Each point trains a fresh adapter on the run's own dataset (``domainsft train
 RUN/config.yaml --set ...``, so everything not named in the point is the recipe's) and then
 answers the held-out questions through the answer pipeline (``assistant_heldout.py``: grounded,
 and grounded + verified), with the prompts shaped by the recipe's ``assistant`` section. The base
@@ -51,7 +51,7 @@ def train(args, name: str, sets: list[str]) -> float:
     out = args.out / name
     if (out / "adapter" / "adapter_config.json").exists():
         return float(json.loads((args.out / f"{name}.train.json").read_text())["seconds"])
-    cmd = [sys.executable, "-m", "domainsft", "train", "--config", str(args.run / "config.yaml"),
+    cmd = [sys.executable, "-m", "domainsft", "train", str(args.run / "config.yaml"),
            "--out", str(out)]  # fmt: skip
     for s in sets:
         cmd += ["--set", s]
