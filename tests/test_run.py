@@ -286,3 +286,29 @@ def test_serve_run_serves_base_and_tuned(first, monkeypatch):
         assert server.assistant is not None  # grounded on the run's corpus
     finally:
         server.versions.close()
+
+
+def test_real_reports_beside_the_sampled_ones_with_their_own_test_split(copy):
+    """``run.reports`` with ``run.sample: true``: ingest reads the given reports and the sampled
+    ones; ``dataset.test_sources`` makes the given reports' companies the test split."""
+    from domainsft.config import SamplesConfig
+    from domainsft.records import read_facts
+    from domainsft.samples import generate
+
+    generate(SamplesConfig(out=copy / "real", companies=1, years="2022", lang="zh",
+                           scanned_pages=0, seed=7))  # fmt: skip
+    recipe = (copy / "tiny.yaml").read_text(encoding="utf-8")
+    recipe = recipe.replace("replay_share: 0}", 'replay_share: 0, test_sources: ["real/*"]}')
+    (copy / "tiny.yaml").write_text(recipe + "run: {reports: [real], sample: true}\n", "utf-8")
+    result = _run()
+    assert result.exit_code == 0, result.output
+    statuses = _statuses(copy)
+    assert statuses["sample-reports"] == "skipped" and statuses["ingest"] == "ran"
+    facts = read_facts(copy / "run/corpus/facts.jsonl")
+    sources = {Path(f.source).parent.as_posix() for f in facts}
+    assert sources == {"real", "run/reports"}
+    real = {f.company for f in facts if f.source.startswith("real/")}
+    test = [json.loads(line) for line in (copy / "run/dataset/test.jsonl").open(encoding="utf-8")]
+    assert test and {ex["meta"]["company"] for ex in test if ex["meta"]["doc_ids"]} == real
+    summary = json.loads((copy / "run/summary.json").read_text(encoding="utf-8"))
+    assert summary["reports"] == ["real", "run/reports"]

@@ -23,7 +23,8 @@ def run_command(
         list[Path] | None,
         typer.Option(
             "--reports",
-            help="Annual-report PDFs or folders to use instead of sampled reports. Repeatable.",
+            help="Annual-report PDFs or folders to read, in place of the recipe's run.reports "
+            "(and of the sampled reports, unless the recipe sets run.sample: true). Repeatable.",
         ),
     ] = None,
     out: Annotated[
@@ -42,7 +43,7 @@ def run_command(
     config: ConfigOpt = None,
     set_: SetOpt = None,
 ) -> None:
-    """Run every stage of a recipe into one folder: sample-reports (unless --reports) ->
+    """Run every stage of a recipe into one folder: sample-reports (unless reports are given) ->
     ingest -> facts -> build-dataset -> check-provenance -> train -> eval-base, eval-tuned
     (each model alone and through the grounded and verified answer pipeline when the recipe's
     `eval.assistant` asks) -> compare -> report.
@@ -61,7 +62,8 @@ def run_command(
     with exit code 1 and names the stage, the error and its log.
 
     The recipe's sections configure the stages as for the single commands (`--set
-    stage.key=value` overrides); their input and output paths are replaced by the run
+    stage.key=value` overrides); its `run` section names reports to read where they lie and
+    whether sampled ones join them; the stages' input and output paths are replaced by the run
     folder's, and `train.model` is the base model that both evaluations, `ask --run` and
     `serve --run` use.
 
@@ -69,6 +71,8 @@ def run_command(
 
     - `domainsft run recipes/annual_report.yaml --out runs/annual_report`
     - `domainsft run recipes/demo.yaml --reports my_reports/ --out runs/mine`
+    - `domainsft run recipes/real_reports.yaml --out runs/real_reports` (real reports from
+      the recipe's run.reports beside sampled ones; its test split is other real reports)
     - `domainsft run recipes/annual_report.yaml --out runs/annual_report --from train
       --set train.lr=2e-4`
     - then: `domainsft ask --run runs/annual_report "…"` and `domainsft serve --run

@@ -262,6 +262,12 @@ class DatasetConfig(StageConfig):
     )
     val_share: float = Field(0.1, ge=0, lt=1, description="Share of companies in validation.")
     test_share: float = Field(0.1, ge=0, lt=1, description="Share of companies in test.")
+    test_sources: list[str] = Field(
+        default_factory=list,
+        description="Glob patterns over the reports' file paths (e.g. '*/reports/en/erc/*'): "
+        "the companies of the reports they match make up the test split, and `test_share` "
+        "is not used; the other companies split into train and val.",
+    )
     seed: int = Field(0, description="Random seed; the same seed gives byte-identical output.")
     tokenizer: str | None = Field(
         None,
@@ -639,9 +645,26 @@ class ServeConfig(StageConfig):
     )
 
 
+class RunConfig(StageConfig):
+    """`domainsft run`: the reports a run reads."""
+
+    reports: list[Path] = Field(
+        default_factory=list,
+        description="Annual-report PDFs or folders the run ingests where they lie (paths from "
+        "the working folder); `--reports` replaces them.",
+    )
+    sample: bool | None = Field(
+        None,
+        description="Whether the run also generates the `samples` section's synthetic reports "
+        "and ingests them beside `reports` (synthetic + real); default: only when no reports "
+        "are given.",
+    )
+
+
 class Recipe(StageConfig):
     """A whole recipe: one section per stage. Sections that are absent take their defaults."""
 
+    run: RunConfig = Field(default_factory=RunConfig)
     samples: SamplesConfig = Field(default_factory=SamplesConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     facts: FactsConfig = Field(default_factory=FactsConfig)

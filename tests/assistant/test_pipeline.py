@@ -5,6 +5,7 @@ nothing, `ask --json`'s exact shape and `verify`'s exit codes."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -169,3 +170,30 @@ def test_a_report_facts_could_not_name_takes_the_name_its_first_pages_print(corp
     # a company no report prints stays unknown
     other = assistant.answer(f"贵州茅台集团股份有限公司{f.fiscal_year}年的营业收入是多少？")
     assert other.abstained and "没有" in other.answer
+
+
+def test_every_summary_question_of_the_dataset_is_drafted_with_the_figures_its_gold_lists(
+    corpus, built
+):
+    """A section summary quotes a heading as the page numbers it ("五、利润表及现金流量表相关
+    科目变动分析") or the name of a table carried over from the page before, often with no page;
+    the draft finds the section the dataset's gold was built from (one sections kernel), so the
+    pipeline without a model answers each with every figure the gold lists."""
+    from domainsft.domains.finance.assistant import bare_question
+    from domainsft.eval.items import PageTexts, items_from_examples
+    from domainsft.eval.metrics import MetricEnv, score_item
+
+    _, out = built
+    every = [it for s in ("train", "val", "test") for it in items_from_examples(out / f"{s}.jsonl")]
+    items = [it for it in every if it.family == "summary"]
+    assert len(items) >= 8
+    asked = [bare_question(it.prompt[-1]["content"]) for it in items]
+    assert any("页" not in q and re.search(r"[\u4e00-\u9fff]", q) for q in asked)  # no page named
+    drafts = Assistant(corpus, None, AssistantConfig())
+    env = MetricEnv(pages=PageTexts.load(corpus))
+    for it in items:
+        question = it.prompt[-1]["content"]
+        reply = drafts.answer(question)
+        assert reply.drafted and not reply.abstained, (question, reply.answer)
+        scores = score_item(it, reply.answer, env, ["key_number_accuracy"])
+        assert scores["key_number_accuracy"] == 1.0, (question, reply.answer, it.reference)

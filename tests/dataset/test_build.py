@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from fnmatch import fnmatch
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +77,25 @@ def test_judgement_questions_carry_disclaimer(built):
 
     judged = [ex for ex in _all(built) if phrase("disclaimer", ex.meta["lang"]) in str(ex.messages)]
     assert judged
+
+
+def test_test_sources_name_the_test_split_by_the_reports_paths(corpus, tmp_path):
+    """Real reports held out of a run: the companies whose report files match go to test, all
+    of them and nothing else; a pattern that matches no report is an error that names it."""
+    from domainsft.records import read_facts
+    from domainsft.utils.jsonl import InputError
+
+    facts = read_facts(corpus / "facts.jsonl")
+    held = sorted({f.company for f in facts})[:2]
+    files = sorted({Path(f.source).name for f in facts if f.company in held})
+    patterns = [f"*/{files[0]}", *{f"*{Path(n).stem[:4]}*" for n in files[1:]}]
+    cfg = dataset_config(tmp_path / "ds", test_sources=patterns, val_share=0.0)
+    result = build(corpus, corpus / "facts.jsonl", cfg)
+    tested = {ex.meta["company"] for ex in result.splits["test"] if ex.meta["doc_ids"]}
+    trained = {ex.meta["company"] for ex in result.splits["train"] if ex.meta["doc_ids"]}
+    expected = {f.company for f in facts if any(fnmatch(f.source, p) for p in patterns)}
+    assert tested == expected and set(held) <= tested
+    assert trained and not trained & tested
+    with pytest.raises(InputError, match=r"'\*/no_such_report\.pdf' matches none"):
+        build(corpus, corpus / "facts.jsonl",
+              dataset_config(tmp_path / "bad", test_sources=["*/no_such_report.pdf"]))  # fmt: skip

@@ -11,6 +11,7 @@ Where a figure is missing the draft says which (``missing``) and gives no answer
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,12 +22,15 @@ from domainsft.assistant.understand import Query
 from domainsft.domains.finance.assistant import phrase
 from domainsft.domains.finance.formulas import Computation, cagr, compute, formulas, growth
 from domainsft.domains.finance.formulas import metric_label as label
+from domainsft.domains.finance.sections import by_section, same_name, summarised
 from domainsft.domains.finance.signs import Signs
 from domainsft.domains.finance.templates import phrase as pack_phrase
 from domainsft.domains.finance.templates import templates
 from domainsft.grounding import Target
 from domainsft.numbers import Quantity, format_quantity, printed_places, round_half_up, scale_factor
-from domainsft.records import Fact
+from domainsft.records import Fact, Page
+
+Pages = Mapping[tuple[str, int], Page]
 
 
 @dataclass
@@ -39,9 +43,11 @@ class Draft:
     missing: str = ""  # the metric (or formula) id no fact gives; "" when drafted
 
 
-def draft(query: Query, scope: Scope) -> Draft:
+def draft(query: Query, scope: Scope, pages: Pages | None = None) -> Draft:
     """The draft of ``query`` over ``scope`` (module docstring); an empty draft for questions
-    the facts alone do not answer (a summary, an open question)."""
+    the facts alone do not answer (an open question, a summary of a section no fact is
+    printed in). ``pages``: the corpus's pages by (doc_id, page), where a summary's section is
+    looked up."""
     out = Draft()
     if not scope.companies:
         return out
@@ -54,7 +60,7 @@ def draft(query: Query, scope: Scope) -> Draft:
     elif op == "lookup" and len(query.metrics) == 2 and cues()["share"].search(query.text):
         _share(out, query, scope, company, scope.years[company.name][-1], lang)
     elif op == "summary":
-        _summary(out, query, scope, company, scope.years[company.name][-1], lang)
+        _summary(out, query, scope, company, scope.years[company.name][-1], lang, pages or {})
     elif op in ("lookup", "info", "claim", "compare", "trend") and query.metrics:
         for c in scope.companies if op == "compare" else [company]:
             years = scope.years[c.name] if op == "trend" else [scope.years[c.name][-1]]
@@ -68,34 +74,45 @@ def draft(query: Query, scope: Scope) -> Draft:
     return out
 
 
-def _summary(out: Draft, query: Query, scope: Scope, c: Company, year: int, lang: str) -> None:
-    """The key figures printed on the page the question names (or the page its section opens
-    on) of the year's report, with their prior-year column, in row order."""
+def _summary(
+    out: Draft, query: Query, scope: Scope, c: Company, year: int, lang: str, pages: Pages
+) -> None:
+    """The key figures of the section the question quotes, on every page of the year's report
+    it runs on (``domains.finance.sections``), else those printed on the page it names; with
+    their prior-year column, in reading order."""
     docs = [r.doc_id for r in c.reports if r.year == year]
-    on_page = [f for f in scope.facts if f.doc_id in docs and f.fiscal_year in (year, year - 1)]
-    pages = sorted({f.page for f in on_page})
-    page = query.page if query.page in pages else _section_page(query, on_page, pages)
-    if page is None:
-        return
+    on_year = [f for f in scope.facts if f.doc_id in docs and f.fiscal_year in (year, year - 1)]
+    chosen = _in_section(query, on_year, pages, lang) if query.section else []
+    if not chosen:
+        if query.page not in {f.page for f in on_year}:
+            return
+        printed = [f for f in on_year if f.unit != "text" and f.scope != "parent"]
+        chosen = sorted(
+            (f for f in printed if f.page == query.page), key=lambda f: (f.row or 0, -f.fiscal_year)
+        )
     seen: set[tuple[str, int]] = set()
-    rows = sorted(
-        (f for f in on_page if f.page == page), key=lambda f: (f.row or 0, -f.fiscal_year)
-    )
-    for f in rows:
+    for f in chosen:
         key = (f.metric, f.fiscal_year)
-        if key not in seen and f.unit != "text" and f.scope != "parent" and len(seen) < 20:
+        if key not in seen and len(seen) < 20:
             seen.add(key)
             out.facts.append(f)
             out.lines.append(_line(f, c, lang, query))
             out.key.append(_target(f, query))
 
 
-def _section_page(query: Query, facts: list[Fact], pages: list[int]) -> int | None:
-    """The page whose facts' evidence rows sit under the section the question quotes."""
-    if not query.section:
-        return None
-    named = [f.page for f in facts if query.section in (f.evidence or "")]
-    return named[0] if named else None
+def _in_section(query: Query, facts: list[Fact], pages: Pages, lang: str) -> list[Fact]:
+    """The summarised ``facts`` printed under the quoted section (on the named page only, when
+    the question names one), page by page in reading order."""
+    out: list[Fact] = []
+    for key in sorted({(f.doc_id, f.page) for f in facts if summarised(f)}):
+        page = pages.get(key)
+        if page is None or (query.page is not None and key[1] != query.page):
+            continue
+        here = [f for f in facts if (f.doc_id, f.page) == key and summarised(f)]
+        for name, located in by_section(page.text, here, lang).items():
+            if same_name(name, query.section or ""):
+                out += located
+    return out
 
 
 def _lookup(

@@ -10,6 +10,7 @@ from domainsft.assistant.draft import Draft
 from domainsft.assistant.scope import Scope
 from domainsft.assistant.understand import Query
 from domainsft.corpus import by_key, page_text
+from domainsft.domains.finance.sections import heading_name
 from domainsft.evidence import Passage
 from domainsft.records import Page
 from domainsft.retrieval import PageIndex
@@ -50,11 +51,11 @@ class PageStore:
 
     def section_pages(self, doc_ids: list[str], section: str) -> list[int]:
         """The pages of those reports with a line that opens with the section's name (its
-        heading, or its line in the table of contents), in page order."""
+        heading, or its line in the table of contents), its numbering aside, in page order."""
         wanted = " ".join(section.casefold().split())
         found = []
         for (doc, number), page in self.pages.items():
-            lines = (" ".join(line.casefold().split()) for line in page.text.splitlines())
+            lines = (heading_name(line).casefold() for line in page.text.splitlines())
             if doc in doc_ids and any(line.startswith(wanted) for line in lines):
                 found.append(number)
         return sorted(set(found))

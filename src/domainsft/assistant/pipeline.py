@@ -151,12 +151,14 @@ class Assistant:
         job.scope = scope_of(query, self.directory, self.facts_by_doc)
         why = abstain.reason(query, job.scope, gap) if self.cfg.verifier else None
         if why is None:
-            if query.operation == "summary" and query.page is None and query.section:
+            job.draft = draft(query, job.scope, self.pages.pages)
+            summary = query.operation == "summary" and query.section and query.page is None
+            if summary and not job.draft.facts:  # a section no summarised figure is printed in
                 # the heading's page, not the contents page: the first one that has facts
-                candidates = self.pages.section_pages(job.scope.doc_ids, query.section)
+                candidates = self.pages.section_pages(job.scope.doc_ids, query.section or "")
                 with_facts = {f.page for f in job.scope.facts}
                 query.page = next((p for p in candidates if p in with_facts), None)
-            job.draft = draft(query, job.scope)
+                job.draft = draft(query, job.scope, self.pages.pages)
             why = abstain.missing(query, job.scope, job.draft) if self.cfg.verifier else None
         if why is not None:
             job.reply = Reply(question, why, query.lang, abstained=True)

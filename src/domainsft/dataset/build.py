@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from domainsft.dataset import export, feedback, mix, replay
 from domainsft.dataset.corpus import Index, load_pages
 from domainsft.dataset.families import FAMILIES, Context
 from domainsft.dataset.split import split
-from domainsft.records import Example, read_facts
+from domainsft.records import Example, Fact, read_facts
 from domainsft.utils.jsonl import InputError, write_jsonl
 from domainsft.utils.manifest import write_stage_record
 
@@ -70,7 +71,7 @@ def build(
         mix.add_context(ex, by_id, pages, cfg.context_share, cfg.seed)
     if cfg.grounded_share > 0:
         mix.ground(every, corpus, facts, cfg.grounded_share, cfg.seed, assistant)
-    splits = split(every, cfg.val_share, cfg.test_share, cfg.seed)
+    splits = split(every, cfg.val_share, cfg.test_share, cfg.seed, test_companies(facts, cfg))
     crossed = len(every) - sum(len(part) for part in splits.values())  # comparisons across splits
     replayed = replay.add(splits, cfg, progress)  # train/val only, after the split
     fed = _feedback(corpus, facts, cfg, splits)  # None unless dataset.feedback.files
@@ -87,6 +88,29 @@ def build(
     export.write(cfg.out, splits, s, dump_config(cfg))
     _record(corpus, facts_path, cfg, assistant)
     return Result(splits, s)
+
+
+def test_companies(facts: list[Fact], cfg: DatasetConfig) -> set[str] | None:
+    """The companies whose reports ``dataset.test_sources`` matches (None: no patterns); a
+    pattern that matches no report is an error, not a test split that silently goes empty."""
+    if not cfg.test_sources:
+        return None
+    out: set[str] = set()
+    for pattern in cfg.test_sources:
+        hit = {f.company for f in facts if _matches(f.source, pattern)}
+        if not hit:
+            sources = sorted({f.source for f in facts})
+            raise InputError(
+                f"dataset.test_sources: {pattern!r} matches none of the {len(sources)} reports "
+                f"(e.g. {', '.join(sources[:3])}); patterns are globs over these paths"
+            )
+        out |= hit
+    return out
+
+
+def _matches(source: str, pattern: str) -> bool:
+    path = Path(source).as_posix()
+    return fnmatch(path, pattern) or fnmatch(Path(path).name, pattern)
 
 
 def record_inputs(
@@ -122,6 +146,7 @@ def _feedback(corpus: Path, facts: list, cfg: DatasetConfig, splits: dict) -> di
         return None
     got = feedback.collect(files, corpus, facts, cfg.feedback)
     where = feedback.company_splits(facts, cfg.val_share, cfg.test_share, cfg.seed, splits)
+    where |= dict.fromkeys(test_companies(facts, cfg) or (), "test")
     train, held = feedback.place(got.examples, where)
     splits["train"] = sorted(splits["train"] + train, key=lambda ex: ex.id)
     write_jsonl(cfg.out / feedback.REJECTS_FILE, got.rejects)

@@ -34,6 +34,9 @@ def ingest(ctx: Ctx, cfg: Any, job: Job) -> str:
     from domainsft.ingest.pipeline import ingest as run_ingest
 
     sources = ctx.sources
+    if not sources:
+        raise StageError("no reports to read: run.sample is off and none are given "
+                         "(--reports or the recipe's run.reports)")  # fmt: skip
     missing = [str(p) for p in sources if not p.exists()]
     if missing:
         raise StageError(f"no such file or folder: {', '.join(missing)} (check --reports)")

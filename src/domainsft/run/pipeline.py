@@ -60,7 +60,8 @@ def run(
     """Run (or skip) every stage into ``out``; returns summary.json's content."""
     start = stage_index(from_stage)
     layout = Layout(Path(out))
-    ctx = Ctx(resolve(load_recipe(recipe, overrides), layout), layout, reports or None)
+    resolved = resolve(load_recipe(recipe, overrides), layout)
+    ctx = Ctx(resolved, layout, reports or resolved.run.reports or None)
     write_config(ctx.recipe, layout, command)
     summary = _summary(ctx, recipe, from_stage, overrides, command)
     display = display or Display(NAMES)
@@ -143,8 +144,9 @@ def _run_stage(stage: Stage, ctx: Ctx, forced: bool, display: Display) -> dict[s
     ctx.note = lambda text: display.note(stage.name, text)
     log = ctx.layout.log(stage.name)
     entry: dict[str, Any] = {"log": str(log)}
-    if stage.name == "sample-reports" and ctx.reports:
-        return _done(display, stage, entry, t0, "skipped", "reports given (--reports)", [])
+    if stage.name == "sample-reports" and not ctx.sample:
+        why = "reports given (--reports)" if ctx.reports else "run.sample is off"
+        return _done(display, stage, entry, t0, "skipped", why, [])
     try:
         try:
             plan = _plan(stage, ctx, forced)

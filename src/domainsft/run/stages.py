@@ -27,12 +27,20 @@ class Ctx:
 
     recipe: Recipe  # resolved: every path inside the run folder
     layout: Layout
-    reports: list[Path] | None = None  # --reports; None: the run samples its own
+    reports: list[Path] | None = None  # --reports, else the recipe's run.reports
     note: Callable[[str], None] = field(default=lambda text: None)  # the display's note
 
     @property
+    def sample(self) -> bool:
+        """Whether the run generates synthetic reports (``run.sample``; default: no reports
+        given)."""
+        wanted = self.recipe.run.sample
+        return not self.reports if wanted is None else wanted
+
+    @property
     def sources(self) -> list[Path]:
-        return self.reports or [self.layout.reports]
+        """What ingest reads: the reports given, then the sampled ones."""
+        return [*(self.reports or []), *([self.layout.reports] if self.sample else [])]
 
 
 @dataclass

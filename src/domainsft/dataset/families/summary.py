@@ -2,91 +2,39 @@
 tables, management's discussion), listed in reading order with their page, built from the
 facts located on that page and the page's own headings; no model writes anything.
 
-A section is the stretch of a page under one heading of the domain pack's layout; figures
-above the first heading on a page (a table continued from the page before) belong to the
-section's name in ``templates.yaml``.
+Sections are those of ``domains.finance.sections`` (the heading above a figure), the grouping
+the answer pipeline drafts a summary answer from.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 
 from domainsft.dataset import render
 from domainsft.dataset.corpus import Report
 from domainsft.dataset.families.base import Context, cell_of, example, pick, rng
-from domainsft.domains.finance.statements import layout
+from domainsft.domains.finance.sections import by_section, summarised
 from domainsft.domains.finance.templates import family, templates
-from domainsft.records import Example, Fact, Page
+from domainsft.records import Example, Fact
 
 MIN_ITEMS, MAX_ITEMS = 2, 10  # current-year figures per summary
-_ENUM = re.compile(r"^(第[一二三四五六七八九十]+节|[(（]?[一二三四五六七八九十\d]+[)）、.]?)\s*")
-_NOTE = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")  # "(in thousands of US dollars ...)"
-_FIGURES = re.compile(
-    r"\s\S*\d"
-)  # a column-header row ("主要会计数据 2023年 2022年") is no heading
 
 
 def generate(ctx: Context) -> list[Example]:
-    wanted = set(family("summary")["statements"])
     by_page: dict[tuple[str, int], list[Fact]] = defaultdict(list)
     for f in ctx.index.facts.values():
-        if f.statement in wanted and f.unit != "text" and f.scope != "parent":
+        if summarised(f):
             by_page[(f.doc_id, f.page)].append(f)
     out = []
     for key in sorted(by_page):
         page, report = ctx.pages.get(key), ctx.index.reports.get(key[0])
         if page is None or report is None:
             continue
-        for section, located in _sections(page, by_page[key], report.lang).items():
+        for section, located in by_section(page.text, by_page[key], report.lang).items():
             ex = _one(ctx, report, page.page, section, located)
             if ex is not None:
                 out.append(ex)
     return out
-
-
-def _sections(page: Page, facts: list[Fact], lang: str) -> dict[str, list[Fact]]:
-    """Facts grouped by the heading above them on the page, in reading order."""
-    lines = [" ".join(line.split()) for line in page.text.splitlines()]
-    text = " ".join(lines)
-    headings, offset = [], 0
-    for line in lines:
-        if _heading(line):
-            headings.append((offset, _display(line)))
-        offset += len(line) + 1
-    placed = []
-    for f in facts:
-        pos = _position(text, f)
-        if pos < 0:
-            continue  # not printed on this page as extracted: nothing to cite
-        above = [name for start, name in headings if start <= pos]
-        name = above[-1] if above else family("summary")["sections"][f.statement][lang]
-        placed.append((pos, f.fact_id, name, f))
-    out: dict[str, list[Fact]] = defaultdict(list)
-    for _, _, name, f in sorted(placed, key=lambda p: p[:2]):
-        out[name].append(f)
-    return out
-
-
-def _position(text: str, f: Fact) -> int:
-    for needle in (f.evidence, f.printed):
-        needle = " ".join(needle.split())
-        if needle and (pos := text.find(needle)) >= 0:
-            return pos
-    return -1
-
-
-def _heading(line: str) -> bool:
-    wanted = set(family("summary")["statements"])
-    c = unicodedata.normalize("NFKC", "".join(line.split())).lower().replace("’", "'")
-    if not c or len(c) > layout().heading_max_chars or _FIGURES.search(line):
-        return False
-    return any(p.search(c) for s in layout().sections if s.statement in wanted for p in s.patterns)
-
-
-def _display(line: str) -> str:
-    return _NOTE.sub("", _ENUM.sub("", line)).strip() or line
 
 
 def _consistent(ctx: Context, f: Fact) -> bool:
