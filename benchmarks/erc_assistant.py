@@ -11,6 +11,9 @@ names, read as pages of the reports the question asks about).
     python benchmarks/erc_assistant.py --corpus runs/erc          # ingest + facts first:
     domainsft ingest ../shared/data/reports/en/erc --out runs/erc
     domainsft facts runs/erc --out runs/erc/facts.jsonl
+    # base vs tuned after `domainsft run recipes/real_reports.yaml` (ERC reports in its test split):
+    python benchmarks/erc_assistant.py --corpus runs/real_reports/corpus \
+        --config runs/real_reports/config.yaml [--adapter runs/real_reports/train/adapter]
 
 Target (the "ask" issue): value accuracy >= 81 %.
 """
@@ -29,10 +32,15 @@ def main() -> None:
     ap.add_argument("--adapter", type=Path)
     ap.add_argument("--max-new-tokens", type=int, default=96)
     ap.add_argument("--out", type=Path, help="write every answer here (JSONL)")
+    ap.add_argument(
+        "--config", type=Path,
+        help="a recipe whose assistant: section shapes the pipeline's prompts (pages, "
+        "characters), as its run trained them (e.g. runs/real_reports/config.yaml)",
+    )  # fmt: skip
     args = ap.parse_args()
 
     from domainsft.assistant.pipeline import Assistant
-    from domainsft.config import AssistantConfig
+    from domainsft.config import AssistantConfig, load_recipe
     from domainsft.corpus import read_pages
     from domainsft.eval.gold import parse_gold
     from domainsft.eval.matcher import match_answer
@@ -56,7 +64,9 @@ def main() -> None:
     for page in read_pages(args.corpus):
         doc_of.setdefault(page.source, page.doc_id)
         doc_of.setdefault(Path(page.source).name, page.doc_id)
-    assistant = Assistant(args.corpus, backend, AssistantConfig(max_new_tokens=args.max_new_tokens))
+    shaped = load_recipe(args.config).assistant if args.config else AssistantConfig()
+    cfg = shaped.model_copy(update={"max_new_tokens": args.max_new_tokens})
+    assistant = Assistant(args.corpus, backend, cfg)
     questions = [it.prompt[-1]["content"].rsplit("Question:", 1)[-1].strip() for it in items]
     replies = assistant.answer_many(questions)
 
