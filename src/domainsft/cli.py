@@ -290,6 +290,12 @@ def build_dataset(
         f"val {s['by_split'].get('val', 0)}, test {s['by_split'].get('test', 0)}; "
         f"negatives {s['negative_share']:.1%}) -> {cfg.out}"
     )
+    if s.get("unnamed_reports_skipped"):
+        skipped = s["unnamed_reports_skipped"]
+        console.print(
+            f"skipped {len(skipped)} report(s) whose company facts could not name "
+            f"(no question can name it): {', '.join(skipped[:3])}{' …' if len(skipped) > 3 else ''}"
+        )
     if "feedback" in s:
         _feedback_summary(s["feedback"], cfg.out)
     if s["examples"] == 0:

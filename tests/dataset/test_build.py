@@ -99,3 +99,32 @@ def test_test_sources_name_the_test_split_by_the_reports_paths(corpus, tmp_path)
     with pytest.raises(InputError, match=r"'\*/no_such_report\.pdf' matches none"):
         build(corpus, corpus / "facts.jsonl",
               dataset_config(tmp_path / "bad", test_sources=["*/no_such_report.pdf"]))  # fmt: skip
+
+
+def test_a_report_facts_could_not_name_gives_no_question(corpus, tmp_path):
+    """A real report whose cover names its company only in a logo leaves facts with no
+    company; a question about it would read "'s revenue", so the dataset skips the report and
+    lists it in stats.json, and builds the rest as before."""
+    import shutil
+
+    from domainsft.records import read_facts
+
+    work = tmp_path / "corpus"
+    shutil.copytree(corpus, work)
+    facts = read_facts(work / "facts.jsonl")
+    blank = sorted({f.doc_id for f in facts})[0]
+    lines = []
+    for f in facts:
+        row = f.to_dict()
+        if f.doc_id == blank:
+            row["company"] = row["company_short"] = ""
+        lines.append(json.dumps(row, ensure_ascii=False))
+    (work / "facts.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = build(work, work / "facts.jsonl", dataset_config(tmp_path / "ds"))
+    examples = [ex for part in result.splits.values() for ex in part]
+    assert examples and all(ex.meta["company"] or ex.meta["is_replay"] for ex in examples)
+    assert not any(blank in ex.meta["doc_ids"] for ex in examples)
+    source = next(f.source for f in facts if f.doc_id == blank)
+    assert result.stats["unnamed_reports_skipped"] == [source]
+    stats = json.loads((tmp_path / "ds" / "stats.json").read_text(encoding="utf-8"))
+    assert stats["unnamed_reports_skipped"] == [source]

@@ -59,6 +59,12 @@ def build(
     facts = read_facts(facts_path)
     if cfg.feedback.only:
         return _feedback_only(corpus, facts_path, facts, cfg, assistant)
+    # A report whose company `domainsft facts` could not name gives no question: it would ask
+    # about "'s revenue". Its facts stay in the corpus (serving can still name it); the
+    # dataset lists the files in stats.json.
+    unnamed = sorted({f.source for f in facts if not f.company.strip()})
+    tested = test_companies(facts, cfg)  # a pattern may match only unnamed reports
+    facts = [f for f in facts if f.company.strip()]
     pages = load_pages(corpus)
     ctx = Context(Index(facts), cfg.seed, cfg.claim_false_share, pages)
     positives, removed = _positives(ctx, cfg, progress)
@@ -71,10 +77,10 @@ def build(
         mix.add_context(ex, by_id, pages, cfg.context_share, cfg.seed)
     if cfg.grounded_share > 0:
         mix.ground(every, corpus, facts, cfg.grounded_share, cfg.seed, assistant)
-    splits = split(every, cfg.val_share, cfg.test_share, cfg.seed, test_companies(facts, cfg))
+    splits = split(every, cfg.val_share, cfg.test_share, cfg.seed, tested)
     crossed = len(every) - sum(len(part) for part in splits.values())  # comparisons across splits
     replayed = replay.add(splits, cfg, progress)  # train/val only, after the split
-    fed = _feedback(corpus, facts, cfg, splits)  # None unless dataset.feedback.files
+    fed = _feedback(corpus, facts, cfg, splits, tested)  # None unless dataset.feedback.files
     measure, length = _length(cfg)
     s = export.stats(
         splits, length, duplicates_removed=removed, length_measure=measure, replay=replayed
@@ -83,6 +89,7 @@ def build(
         s["teacher"] = distilled.stats
         distilled.write_rejects(cfg.out)
     s["cross_split_dropped"] = crossed
+    s["unnamed_reports_skipped"] = unnamed
     if fed is not None:
         s["feedback"] = fed
     export.write(cfg.out, splits, s, dump_config(cfg))
@@ -138,15 +145,18 @@ def _record(
     write_stage_record(cfg.out, "dataset", cfg, inputs)
 
 
-def _feedback(corpus: Path, facts: list, cfg: DatasetConfig, splits: dict) -> dict | None:
-    """Verified feedback examples into ``splits["train"]``, those about a val/test company to
-    ``feedback_heldout.jsonl``; rejects written; returns the counts (None: no feedback)."""
+def _feedback(
+    corpus: Path, facts: list, cfg: DatasetConfig, splits: dict, tested: set[str] | None
+) -> dict | None:
+    """Verified feedback examples into ``splits["train"]``, those about a val/test company
+    (``tested``: the test companies of ``dataset.test_sources``) to ``feedback_heldout.jsonl``;
+    rejects written; returns the counts (None: no feedback)."""
     files = cfg.feedback.files
     if not files:
         return None
     got = feedback.collect(files, corpus, facts, cfg.feedback)
     where = feedback.company_splits(facts, cfg.val_share, cfg.test_share, cfg.seed, splits)
-    where |= dict.fromkeys(test_companies(facts, cfg) or (), "test")
+    where |= dict.fromkeys(tested or (), "test")
     train, held = feedback.place(got.examples, where)
     splits["train"] = sorted(splits["train"] + train, key=lambda ex: ex.id)
     write_jsonl(cfg.out / feedback.REJECTS_FILE, got.rejects)
