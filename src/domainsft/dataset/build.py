@@ -177,7 +177,7 @@ def _feedback_only(
             "LOGS/feedback.jsonl (the file `domainsft serve` writes under serve.log_dir)"
         )
     splits: dict[str, list[Example]] = {"train": []}
-    fed = _feedback(corpus, facts, cfg, splits)
+    fed = _feedback(corpus, facts, cfg, splits, test_companies(facts, cfg))
     measure, length = _length(cfg)
     s = export.stats(splits, length, length_measure=measure, feedback=fed)
     export.write(cfg.out, splits, s, dump_config(cfg))
