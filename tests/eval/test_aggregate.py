@@ -55,6 +55,8 @@ def test_forgetting_verdicts():
     assert kept["kept"] and kept["points"] == -1.0 and "kept" in kept["verdict"]
     dropped = forgetting(_results("base", 0.50, 0.1), _results("ft", 0.40, 0.8))
     assert not dropped["kept"] and dropped["verdict"] == "general ability dropped by 10.00 points"
+    better = forgetting(_results("base", 0.125, 0.1), _results("ft", 0.2083, 0.8))
+    assert better["kept"] and better["verdict"] == "general ability kept (improved by 8.33 points)"
 
 
 def test_compare_writes_deltas_forgetting_and_report(tmp_path):

@@ -53,11 +53,12 @@ def forgetting(base: dict[str, Any], other: dict[str, Any]) -> dict[str, Any] | 
         return None
     points = round((after - before) * 100, 2)
     kept = points >= -KEPT_POINTS
-    verdict = (
-        f"general ability kept (within {KEPT_POINTS:g} points: {points:+.2f})"
-        if kept
-        else f"general ability dropped by {-points:.2f} points"
-    )
+    if points > KEPT_POINTS:
+        verdict = f"general ability kept (improved by {points:.2f} points)"
+    elif kept:
+        verdict = f"general ability kept (within {KEPT_POINTS:g} points: {points:+.2f})"
+    else:
+        verdict = f"general ability dropped by {-points:.2f} points"
     return {"task": task, "before": before, "after": after, "points": points, "kept": kept,
             "verdict": verdict}  # fmt: skip
 
