@@ -11,6 +11,7 @@ Where a figure is missing the draft says which (``missing``) and gives no answer
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -103,13 +104,16 @@ def _summary(
 def _in_section(query: Query, facts: list[Fact], pages: Pages, lang: str) -> list[Fact]:
     """The summarised ``facts`` printed under the quoted section (on the named page only, when
     the question names one), page by page in reading order."""
+    by_page: dict[tuple[str, int], list[Fact]] = defaultdict(list)
+    for f in facts:
+        if summarised(f) and query.page in (None, f.page):
+            by_page[(f.doc_id, f.page)].append(f)
     out: list[Fact] = []
-    for key in sorted({(f.doc_id, f.page) for f in facts if summarised(f)}):
+    for key in sorted(by_page):
         page = pages.get(key)
-        if page is None or (query.page is not None and key[1] != query.page):
+        if page is None:
             continue
-        here = [f for f in facts if (f.doc_id, f.page) == key and summarised(f)]
-        for name, located in by_section(page.text, here, lang).items():
+        for name, located in by_section(page.text, by_page[key], lang).items():
             if same_name(name, query.section or ""):
                 out += located
     return out

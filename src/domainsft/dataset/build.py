@@ -63,7 +63,7 @@ def build(
     # about "'s revenue". Its facts stay in the corpus (serving can still name it); the
     # dataset lists the files in stats.json.
     unnamed = sorted({f.source for f in facts if not f.company.strip()})
-    tested = test_companies(facts, cfg)  # a pattern may match only unnamed reports
+    tested = held_out_companies(facts, cfg)  # a pattern may match only unnamed reports
     facts = [f for f in facts if f.company.strip()]
     pages = load_pages(corpus)
     ctx = Context(Index(facts), cfg.seed, cfg.claim_false_share, pages)
@@ -97,7 +97,7 @@ def build(
     return Result(splits, s)
 
 
-def test_companies(facts: list[Fact], cfg: DatasetConfig) -> set[str] | None:
+def held_out_companies(facts: list[Fact], cfg: DatasetConfig) -> set[str] | None:
     """The companies whose reports ``dataset.test_sources`` matches (None: no patterns); a
     pattern that matches no report is an error, not a test split that silently goes empty."""
     if not cfg.test_sources:
@@ -155,7 +155,8 @@ def _feedback(
     if not files:
         return None
     got = feedback.collect(files, corpus, facts, cfg.feedback)
-    where = feedback.company_splits(facts, cfg.val_share, cfg.test_share, cfg.seed, splits)
+    test_share = cfg.test_share if tested is None else 0.0  # test_sources name the test split
+    where = feedback.company_splits(facts, cfg.val_share, test_share, cfg.seed, splits)
     where |= dict.fromkeys(tested or (), "test")
     train, held = feedback.place(got.examples, where)
     splits["train"] = sorted(splits["train"] + train, key=lambda ex: ex.id)
@@ -177,7 +178,7 @@ def _feedback_only(
             "LOGS/feedback.jsonl (the file `domainsft serve` writes under serve.log_dir)"
         )
     splits: dict[str, list[Example]] = {"train": []}
-    fed = _feedback(corpus, facts, cfg, splits, test_companies(facts, cfg))
+    fed = _feedback(corpus, facts, cfg, splits, held_out_companies(facts, cfg))
     measure, length = _length(cfg)
     s = export.stats(splits, length, length_measure=measure, feedback=fed)
     export.write(cfg.out, splits, s, dump_config(cfg))

@@ -47,7 +47,7 @@ def split(
     where = assign(unreal, val_share, test_share, seed)
     if test_companies:
         rest = [c for c in real if c not in test_companies]
-        where |= assign(rest, val_share, 0.0, seed) | {c: "test" for c in real if c not in rest}
+        where |= assign(rest, val_share, 0.0, seed) | dict.fromkeys(test_companies, "test")
     else:
         where |= assign(real, val_share, test_share, seed)
     out: dict[str, list[Example]] = {"train": [], "val": [], "test": []}
