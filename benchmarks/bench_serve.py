@@ -127,6 +127,8 @@ def static_baseline(model: Any, tok: Any, prompts: list[list[dict]], new: int) -
         max_new_tokens=new, min_new_tokens=new, do_sample=False, eos_token_id=stop, pad_token_id=pad
     )
     dtype = autocast_dtype(torch.device("cpu"))
+    if dtype == next(model.parameters()).dtype:
+        dtype = None  # the weights are half precision already
     batches = [prompts[i : i + 8] for i in range(0, len(prompts), 8)]
     tokens, start = 0, time.perf_counter()
     for batch in batches:
@@ -318,14 +320,18 @@ def main() -> None:
     from domainsft.models import load_model
 
     spec = None if args.model == "default" else args.model
-    model, tok = load_model(spec, trainable=False)
+    # the server's weights (``serve``/``eval`` dtype "auto": bf16 on a CPU with native bf16), so
+    # the baseline and the server run the same arithmetic
+    model, tok = load_model(spec, trainable=False, dtype="auto")
+    weights = next(model.parameters()).dtype
     prompts = build_prompts(args.work, 48, args.prompt_tokens, tok)
     from domainsft.models.chat import encode_chat
 
     lengths = [len(encode_chat(tok, p, add_generation_prompt=True)) for p in prompts]
     print(
         f"{len(prompts)} grounded prompts, {statistics.mean(lengths):.0f} tokens on average "
-        f"(min {min(lengths)}, max {max(lengths)}); {args.new_tokens} new tokens each"
+        f"(min {min(lengths)}, max {max(lengths)}); {args.new_tokens} new tokens each; "
+        f"weights {str(weights).removeprefix('torch.')}"
     )
 
     base = static_baseline(model, tok, prompts[:16], args.new_tokens)
@@ -366,6 +372,7 @@ def main() -> None:
         "eval": ev,
         "phases": rows,
         "prompt_tokens_mean": statistics.mean(lengths),
+        "weights": str(weights).removeprefix("torch."),
     }
     if 1 in by and 8 in by:
         r1, r8 = by[8]["tok_s"] / by[1]["tok_s"], by[8]["tok_s"] / base["tok_s"]
