@@ -88,6 +88,29 @@ def test_trend_covers_three_years_and_states_direction(made, facts_by_id):
                 assert t["falling"][lang] in answer
 
 
+def test_trend_names_the_reports_once_and_its_cells_cite_pages(made):
+    """A row is one year's report, which the opening line names; a cell carries its page only
+    (a zh citation repeated in every cell cost ~30 tokens of the answer budget per cell)."""
+    for ex in made["trend"]:
+        first, *rest = ex.messages[-1]["content"].splitlines()
+        assert re.search("年度报告|annual report", first), first
+        rows = [ln for ln in rest if re.match(r"\| \d{4} \|", ln)]
+        assert len(rows) == len(ex.meta["years"])
+        for row in rows:
+            assert "年度报告" not in row and "Annual Report" not in row, row
+            assert re.search(r"[(（](?:p\. |第)\d+页?[)）]", row), row
+
+
+def test_multi_names_its_report_once_and_cites_each_page(inputs):
+    made = _make(inputs, "multi")
+    assert {ex.meta["lang"] for ex in made} == {"zh", "en"}
+    for ex in made:
+        intro, *items = ex.messages[-1]["content"].splitlines()
+        assert re.search(r"《.+\d{4}年年度报告》|Annual Report \d{4}", intro), intro
+        assert len(items) == len(ex.meta["fact_ids"]) >= 2
+        assert all(re.search(r"[(（](?:p\. |第)\d+页?[)）]$", item) for item in items), items
+
+
 def test_compare_has_both_kinds_and_formula_once(made):
     kinds = {ex.meta["compare_kind"] for ex in made["compare"]}
     assert kinds == {"same_year", "growth"}

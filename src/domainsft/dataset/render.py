@@ -55,6 +55,16 @@ def cite(report: Report, page: int, lang: str) -> str:
     return phrase("cite", lang).format(company=report.company, year=report.year, page=page)
 
 
+def report_name(report: Report, lang: str) -> str:
+    """The report itself (《…年年度报告》), for an answer that then cites pages only."""
+    return templates()["report"][lang].format(company=report.company, year=report.year)
+
+
+def page_cell(f: Fact, lang: str) -> str:
+    """A table cell of a table whose row names the report: the value and its page."""
+    return templates()["table"]["page_cell"][lang].format(value=value_text(f, lang), page=f.page)
+
+
 def cell(f: Fact, report: Report, lang: str) -> str:
     """A table cell: the value with its unit and the citation of the page it is printed on."""
     cite_text = cite(report, f.page, lang)

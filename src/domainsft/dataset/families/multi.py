@@ -32,12 +32,13 @@ def _one(ctx: Context, report, group: list[Fact]) -> Example:
     slots = render.names(report) | {
         "metrics": joined + t["and"][lang] + labels[-1],
         "period": render.period(group[0], lang),
+        "report": render.report_name(report, lang),
     }
     items = [
         t["item"][lang].format(
             metric=render.label(f.metric, lang),
             value=render.value_text(f, lang),
-            cite=render.cite(report, f.page, lang),
+            page=f.page,
         )
         for f in group
     ]

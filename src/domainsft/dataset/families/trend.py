@@ -1,6 +1,7 @@
 """Multi-year trend: one company's figures over three or more fiscal years, each year's cell
-taken from that year's own report, as a Markdown table that cites every cell, then one sentence
-per metric on the direction. The sentence describes the table; it never forecasts."""
+taken from that year's own report, as a Markdown table (a row per year, i.e. per report; each
+cell cites its page), then one sentence per metric on the direction. The sentence describes
+the table; it never forecasts."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def _one(ctx: Context, reports: list[Report], series: dict[str, list[Fact]]) -> 
     }
     header = [templates()["table"]["year"][lang], *(_upper(label) for label in labels)]
     rows = [
-        [str(rep.year), *(render.cell(column[i], rep, lang) for column in series.values())]
+        [str(rep.year), *(render.page_cell(column[i], lang) for column in series.values())]
         for i, rep in enumerate(reports)
     ]
     directions = [
