@@ -84,6 +84,8 @@ def wrong_verified(reply, pages) -> int:
         q = parse_quantity(n.printed.strip())
         if q is None or not holds(text, q):
             bad += 1
+            print(f"  passed as verified, not on its page: {n.printed.strip()!r} "
+                  f"({n.source.doc_id}, p. {n.source.page})", flush=True)  # fmt: skip
     return bad
 
 
@@ -97,7 +99,11 @@ def main() -> None:
     ap.add_argument("--per-family", type=int, default=12)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch-size", type=int, default=8)
-    ap.add_argument("--max-new-tokens", type=int, default=160)
+    ap.add_argument(
+        "--max-new-tokens", type=int,
+        help="answer budget (default: the --config recipe's eval.max_new_tokens, else 256, "
+        "eval's own budget for the test split's questions)",
+    )  # fmt: skip
     ap.add_argument("--out", type=Path, help="write every answer here (JSONL)")
     ap.add_argument("--json", type=Path, help="write the figures printed at the end here")
     ap.add_argument(
@@ -124,15 +130,16 @@ def main() -> None:
     facts = load_facts(corpus)
     adapter = str(args.adapter) if args.adapter else None
     backend = LocalBackend(args.model, adapter, batch_size=args.batch_size, dtype="auto")
-    shaped = load_recipe(args.config).assistant if args.config else AssistantConfig()
-    cfg = shaped.model_copy(
-        update={"max_new_tokens": args.max_new_tokens, "batch_size": args.batch_size}
-    )
+    recipe = load_recipe(args.config) if args.config else None
+    shaped = recipe.assistant if recipe else AssistantConfig()
+    budget = args.max_new_tokens or (recipe.eval.max_new_tokens if recipe else None) or 256
+    cfg = shaped.model_copy(update={"max_new_tokens": budget, "batch_size": args.batch_size})
     verified_side = Assistant(corpus, backend, cfg, facts=facts)
     plain = cfg.model_copy(update={"verifier": False, "guard": False})
     grounded_side = Assistant(corpus, backend, plain, facts=facts)
     questions = [last_user(it) for it in items]
-    print(f"{len(items)} held-out questions from {data} ({args.per_family} per family)")
+    print(f"{len(items)} held-out questions from {data} ({args.per_family} per family), "
+          f"answers of at most {budget} tokens")  # fmt: skip
     start = time.perf_counter()
     replies = []
     for i in range(0, len(questions), args.batch_size):
