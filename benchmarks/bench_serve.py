@@ -118,23 +118,19 @@ def static_baseline(model: Any, tok: Any, prompts: list[list[dict]], new: int) -
     from transformers import GenerationConfig
 
     from domainsft.models.chat import encode_chat
-    from domainsft.models.device import autocast_dtype
-    from domainsft.models.generation import left_pad, stop_token_ids
+    from domainsft.models.generation import _autocast, left_pad, stop_token_ids
 
     stop = sorted(stop_token_ids(model, tok))
     pad = tok.pad_token_id if tok.pad_token_id is not None else stop[0]
     cfg = GenerationConfig(
         max_new_tokens=new, min_new_tokens=new, do_sample=False, eos_token_id=stop, pad_token_id=pad
     )
-    dtype = autocast_dtype(torch.device("cpu"))
-    if dtype == next(model.parameters()).dtype:
-        dtype = None  # the weights are half precision already
     batches = [prompts[i : i + 8] for i in range(0, len(prompts), 8)]
     tokens, start = 0, time.perf_counter()
     for batch in batches:
         ids, mask = left_pad([encode_chat(tok, p, add_generation_prompt=True) for p in batch], pad)
-        ctx = torch.autocast("cpu", dtype=dtype) if dtype else torch.inference_mode()
-        with torch.inference_mode(), ctx:
+        # generate()'s own rule: autocast only where the weights are not half precision already
+        with torch.inference_mode(), _autocast(model, torch.device("cpu"), True):
             out = model.generate(input_ids=ids, attention_mask=mask, generation_config=cfg)
         tokens += (out.shape[1] - ids.shape[1]) * out.shape[0]
     seconds = time.perf_counter() - start
