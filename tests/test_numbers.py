@@ -230,13 +230,20 @@ def test_find_quantities_dates() -> None:
         ("Item 7A", "section"), ("3.2.1", "section"), ("附注5", "section"), ("第2名", "ordinal"),
         ("2019年度", "year"), ("fiscal 2020", "year"), ("FY18", "year"), ("2019", "year"),
         ("603339.SH", "code"), ("股票代码：603339", "code"), ("5G", "code"), ("Q3", "code"),
-        ("12月", "date"),
+        ("12月", "date"), ("7,52", "malformed"), ("1,234,5", "malformed"),
     ],
 )  # fmt: skip
 def test_find_quantities_locators(text: str, role: str) -> None:
     found = find_quantities(text)
     assert [q.role for q in found] == [role], found
     assert not found[0].is_candidate
+
+
+def test_find_quantities_thousands_groups_are_one_number_and_misprints_none() -> None:
+    assert roles("242,000,000 7,52 and 1,234.56, 12,345") == [
+        ("242,000,000", "value"), ("7,52", "malformed"), ("1,234.56", "value"),
+        ("12,345", "value"),
+    ]  # fmt: skip
 
 
 def test_find_quantities_list_markers_are_sections() -> None:

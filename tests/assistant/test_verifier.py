@@ -118,3 +118,13 @@ def test_unverified_policies(policy: str) -> None:
     assert v.text == expected and v.refused == (policy == "refuse")
     with pytest.raises(ValueError, match="on_unverified"):
         verify(answer, EVIDENCE, on_unverified="ignore")
+
+
+def test_a_misprinted_digit_group_is_no_figure_and_not_verified() -> None:
+    # A looping answer printed "7,52": the 52 must not be read out of it and found on a page
+    # that happens to print 52, and the answer is not marked verified.
+    ev = Evidence(passages=[Passage("e" * 64, 13, "Employees 52\nRevenue 242,000,000")])
+    v = verify("Revenue was 242,000,000 7,52 (p. 13).", ev)
+    assert statuses(v) == [("242,000,000", "verified"), ("7,52", "unverified")]
+    assert v.numbers[1].reason == "a misprinted number" and not v.verified
+    assert verify("Revenue was 242,000,000 7,52.", ev, on_unverified="remove").text == ""

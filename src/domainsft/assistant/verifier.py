@@ -14,8 +14,9 @@ not figures; nor are the figures the question itself states) gets one status:
   that metric and year contradicts (replaced by the fact's value, printed in the answer's own
   scale and precision); the original is kept. A figure near a value the answer computed
   (within 1 %) is corrected to it.
-* ``unverified``: none of the above. ``on_unverified`` decides: ``flag`` (keep it, report it),
-  ``remove`` (drop the sentences that carry it) or ``refuse`` (no answer).
+* ``unverified``: none of the above, or a misprinted number ("7,52": digit groups that are not
+  thousands groups, which no figure is read out of). ``on_unverified`` decides: ``flag`` (keep
+  it, report it), ``remove`` (drop the sentences that carry it) or ``refuse`` (no answer).
 
 Arithmetic is Decimal throughout and results are rounded ROUND_HALF_UP (the numbers kernel).
 """
@@ -33,7 +34,7 @@ from domainsft.assistant.rewrite import rewrite_number
 from domainsft.assistant.ties import Tie, cues, operand_ties, sentence_of, table_ties, ties
 from domainsft.assistant.understand import without_context
 from domainsft.grounding import BRACKETED, FigureIndex, figures, value_numbers
-from domainsft.numbers import Quantity, numbers_equal
+from domainsft.numbers import Quantity, find_quantities, numbers_equal
 
 STATUSES = ("verified", "recomputed", "corrected", "unverified")
 POLICIES = ("flag", "remove", "refuse")
@@ -100,10 +101,21 @@ def verify(
         if q.span in by_words:
             tied[i] = by_words[q.span]
     checks = [_check(i, q, found, asked, shown, tied, evidence) for i, q in enumerate(found)]
+    checks = sorted(checks + _misprints(text), key=lambda c: c.span)
     for c in checks:  # as the answer printed it (the thin spaces were only for reading)
         c.printed = answer[c.span[0] : c.span[1]]
     out = Verification(_apply(answer, checks), checks)
     return _policy(out, on_unverified)
+
+
+def _misprints(text: str) -> list[NumberCheck]:
+    """Digits joined by commas that are not thousands groups ("7,52"): no figure can be read
+    out of them, and an answer that prints one is not verified."""
+    return [
+        NumberCheck(q.printed, q.value, "", "unverified", q.span, reason="a misprinted number")
+        for q in find_quantities(text)
+        if q.role == "malformed" and q.span
+    ]
 
 
 def _question_figures(question: str) -> list[Quantity]:

@@ -58,6 +58,9 @@ _LOCATORS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|(?<![\d.,])(?:19|20)\d{2}\s*[-/]\s*(?:(?:19|20)\d{2}|\d{2})(?![\d.,/])"
     )),
     ("fraction", re.compile(r"(?<![\d.,/])\d+\s*/\s*\d+(?![\d.,/])")),
+    # Digits joined by commas that are not thousands groups (7,52; 1,234,5): a misprint, not
+    # two numbers, so neither 7 nor 52 can be read out of it as a figure.
+    ("malformed", re.compile(r"(?<![\d.,])(?!\d{1,3}(?:,\d{3})+(?![\d,]))\d+(?:,\d+)+(?!\d)")),
 )  # fmt: skip
 _BARE_YEAR = re.compile(r"(?:19|20)\d{2}")
 _WORD_GROUPS = ("zscale", "zcur", "escale", "short", "ecur", "unit", "post", "pscale")
@@ -69,9 +72,9 @@ def find_quantities(text: str) -> list[Quantity]:
     ``text[q.span[0]:q.span[1]] == q.printed``. Role ``value`` marks the numbers that can answer
     a question; years (``2019年``, ``FY2018``, a bare 1900-2099), dates, page references
     (``第5页``, ``p. 7``), sections (``第三节`` has no digit; ``Note 12``, ``3.2.1``, ``(1)``),
-    ordinals, fractions such as the page counter ``5 / 156`` and codes (``600519.SH``, ``5G``)
-    get their own role. A locator's ``value`` is the first number it prints (for a year, the
-    four-digit year: ``FY18`` → 2018).
+    ordinals, fractions such as the page counter ``5 / 156``, codes (``600519.SH``, ``5G``) and
+    misprinted digit groups (``7,52``: role ``malformed``) get their own role. A locator's
+    ``value`` is the first number it prints (for a year, the four-digit year: ``FY18`` → 2018).
     """
     norm = _normalise(text, cell=False)
     taken = bytearray(len(norm))
