@@ -20,3 +20,26 @@ def shared_or_skip(*parts: str) -> Path:
             raise FileNotFoundError(f"{path} is missing in CI: the shared data must be present")
         pytest.skip(f"shared data not present: {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def erc_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 15 ERC reports the 18 shipped round-2 questions cite, ingested with their facts
+    (~70 s on 2 cores); the corpus folder."""
+    import json
+
+    from domainsft.config import FactsConfig, IngestConfig
+    from domainsft.facts import extract
+    from domainsft.ingest.pipeline import ingest
+
+    answers = shared_or_skip("qa", "erc_round2", "answers_on_shipped_pdfs.json")
+    reports = shared_or_skip("reports", "en", "erc")
+    shas = sorted(
+        {ref.split(":")[0] for q in json.loads(answers.read_text()) for p in q["reference_pools"]
+         for ref in p}
+    )  # fmt: skip
+    out = tmp_path_factory.mktemp("erc")
+    result = ingest([reports / f"{s}.pdf" for s in shas], IngestConfig(out=out, workers=2))
+    assert result.rejects == []
+    extract(out, FactsConfig(out=out / "facts.jsonl"))
+    return out

@@ -544,6 +544,12 @@ class AssistantConfig(StageConfig):
         "says nothing usable), answer with the draft built from the facts instead.",
     )
     guard: bool = Field(True, description="Apply the compliance guard of the domain pack.")
+    prose: bool = Field(
+        True,
+        description="Where no fact answers a question, read the reports' sentences for it "
+        "(prose.yaml of the domain pack): a disclosure event (an acquisition, a change of "
+        "officers) or a figure printed in running text, quoted with its page.",
+    )
     verifier: bool = Field(
         True,
         description="Run the checks after the model: abstention on what the corpus rules out, "

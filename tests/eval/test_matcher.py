@@ -105,6 +105,14 @@ def test_erc_mode_is_one_percent_relative():
     assert verdict("$400 million", "erc", **gold)[0] == "wrong"  # 1.5 % off
 
 
+def test_erc_mode_reads_a_percentage_in_points_against_a_unitless_gold():
+    # The challenge's gold for a ratio printed "0.25%" is 0.25; 0.0025 still matches as well.
+    assert verdict("NPL ratio: 0.25% (p. 2)", "erc", answer="0.25")[0] == "correct"
+    assert verdict("NPL ratio: 0.25% (p. 2)", "erc", answer="0.0025")[0] == "correct"
+    assert verdict("NPL ratio: 0.25% (p. 2)", "strict", answer="0.25")[0] == "wrong"
+    assert verdict("NPL ratio: 0.30% (p. 2)", "erc", answer="0.25")[0] == "wrong"
+
+
 @pytest.mark.parametrize(
     ("output", "gold", "expected"),
     [

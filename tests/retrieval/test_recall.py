@@ -1,12 +1,12 @@
 """Measured recall, the kernel's acceptance: ERC round 2 and the dataset builder's questions.
 
-The ERC test ingests the 15 reports its 18 questions cite (~60 s on 2 cores); the sample test
-builds 12 small sample reports with facts and a dataset (2 companies x 2 languages x 3 years).
+The ERC test reads the 15 reports its 18 questions cite (the session's ``erc_corpus``); the
+sample test builds 12 small sample reports with facts and a dataset (2 companies x 2 languages
+x 3 years).
 """
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
@@ -18,23 +18,11 @@ from domainsft.config import (
     RedactConfig,
     SamplesConfig,
 )
-from tests.conftest import shared_or_skip
 
 
 @pytest.fixture(scope="module")
-def erc_pages(tmp_path_factory):
-    from domainsft.ingest.pipeline import ingest
-
-    answers = shared_or_skip("qa", "erc_round2", "answers_on_shipped_pdfs.json")
-    reports = shared_or_skip("reports", "en", "erc")
-    shas = sorted(
-        {ref.split(":")[0] for q in json.loads(answers.read_text()) for p in q["reference_pools"]
-         for ref in p}
-    )  # fmt: skip
-    out = tmp_path_factory.mktemp("erc")
-    result = ingest([reports / f"{s}.pdf" for s in shas], IngestConfig(out=out, workers=2))
-    assert result.rejects == []
-    return out / "pages.jsonl"
+def erc_pages(erc_corpus):
+    return erc_corpus / "pages.jsonl"
 
 
 @pytest.mark.slow

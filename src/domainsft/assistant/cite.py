@@ -59,3 +59,12 @@ def listed(checked: Verification) -> list[Citation]:
         if key not in seen:
             seen[key] = Citation(s.source, s.page, s.snippet)
     return list(seen.values())
+
+
+def quoted(d, sources: dict[str, str]) -> list[Citation]:
+    """The report pages a draft quotes (an event's sentences), each once, with the sentence."""
+    seen: dict[tuple[str, int], Citation] = {}
+    for key, quote in zip(d.pages, d.quotes, strict=False):
+        if key not in seen:
+            seen[key] = Citation(sources.get(key[0], key[0]), key[1], quote)
+    return list(seen.values())

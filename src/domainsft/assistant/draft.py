@@ -42,6 +42,9 @@ class Draft:
     key: list[Target] = field(default_factory=list)  # the figures an answer must state
     facts: list[Fact] = field(default_factory=list)
     missing: str = ""  # the metric (or formula) id no fact gives; "" when drafted
+    pages: list[tuple[str, int]] = field(default_factory=list)  # (doc_id, page) of quotes
+    quotes: list[str] = field(default_factory=list)  # report sentences the draft quotes
+    decides: bool = False  # the draft is the answer (a verdict the model does not make)
 
 
 def draft(query: Query, scope: Scope, pages: Pages | None = None) -> Draft:

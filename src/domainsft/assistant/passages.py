@@ -25,7 +25,7 @@ class PageStore:
         self.index = index
 
     def for_question(self, query: Query, scope: Scope, d: Draft, top_k: int) -> list[Passage]:
-        wanted: list[tuple[str, int]] = [(f.doc_id, f.page) for f in d.facts]
+        wanted: list[tuple[str, int]] = [(f.doc_id, f.page) for f in d.facts] + d.pages
         if query.page is not None:
             wanted += [(doc, query.page) for doc in scope.doc_ids]
         wanted = list(dict.fromkeys(wanted))
@@ -37,6 +37,7 @@ class PageStore:
             page = self.pages.get(key)
             if page is not None:
                 lines = [f.evidence for f in d.facts if (f.doc_id, f.page) == key]
+                lines += [q.strip("…") for k, q in zip(d.pages, d.quotes, strict=True) if k == key]
                 out.append(Passage(key[0], key[1], self._cut(page_text(page), lines)))
         return out
 

@@ -27,6 +27,7 @@ from domainsft.assistant.draft import Draft, draft
 from domainsft.assistant.evidence import Evidence
 from domainsft.assistant.guard import guard
 from domainsft.assistant.prompt import messages
+from domainsft.assistant.prose import prose_draft
 from domainsft.assistant.scope import Scope, group_by_doc, scope_of
 from domainsft.assistant.understand import Query, understand
 from domainsft.assistant.verifier import Verification, verify
@@ -149,6 +150,7 @@ class Assistant:
         job = _Job(question, query)
         gap = unanswerable(query)
         job.scope = scope_of(query, self.directory, self.facts_by_doc)
+        readable = gap is None or gap.reason == "metric_not_disclosed"
         why = abstain.reason(query, job.scope, gap) if self.cfg.verifier else None
         if why is None:
             job.draft = draft(query, job.scope, self.pages.pages)
@@ -160,6 +162,11 @@ class Assistant:
                 query.page = next((p for p in candidates if p in with_facts), None)
                 job.draft = draft(query, job.scope, self.pages.pages)
             why = abstain.missing(query, job.scope, job.draft) if self.cfg.verifier else None
+        if self.cfg.verifier and self.cfg.prose and readable and (why or not job.draft.text):
+            # No fact answers it: the sentences of the reports may (prose.py).
+            found = prose_draft(query, job.scope, self.pages)
+            if found is not None:
+                job.draft, why = found, None
         if why is not None:
             job.reply = Reply(question, why, query.lang, abstained=True)
             return job
@@ -203,7 +210,8 @@ class Assistant:
         checked = verify(said, job.evidence, job.question, _years(job), self.cfg.on_unverified)
         text, drafted = checked.text, False
         # A claim's verdict is a comparison of figures: the draft makes it, in Decimal.
-        if self.cfg.fallback and d.text and (q.operation == "claim" or not _states_key(text, d)):
+        decided = q.operation == "claim" or d.decides
+        if self.cfg.fallback and d.text and (decided or not _states_key(text, d)):
             checked = verify(d.text, job.evidence, job.question, _years(job), "flag")
             text, drafted = checked.text, True
         if checked.refused:
@@ -214,7 +222,10 @@ class Assistant:
             return reply
         final = verify(text, job.evidence, job.question, _years(job), "flag")
         text, _ = cite.mend(text, final, job.evidence)
-        reply = Reply(job.question, text, q.lang, cite.listed(checked), checked)
+        listed = cite.listed(checked)
+        if drafted and not listed:  # an event: the sentences quoted are its sources
+            listed = cite.quoted(d, self.pages.sources)
+        reply = Reply(job.question, text, q.lang, listed, checked)
         reply.prompt, reply.model_answer, reply.drafted = job.prompt, said, drafted
         reply.generation = generated
         if self.cfg.guard:

@@ -18,6 +18,9 @@ not figures; nor are the figures the question itself states) gets one status:
   thousands groups, which no figure is read out of). ``on_unverified`` decides: ``flag`` (keep
   it, report it), ``remove`` (drop the sentences that carry it) or ``refuse`` (no answer).
 
+A figure inside a quotation of the report (“…”, as the drafts of ``prose.py`` quote a sentence)
+is verified where the evidence prints it and unverified otherwise, never corrected.
+
 Arithmetic is Decimal throughout and results are rounded ROUND_HALF_UP (the numbers kernel).
 """
 
@@ -100,12 +103,35 @@ def verify(
     for i, q in enumerate(found):
         if q.span in by_words:
             tied[i] = by_words[q.span]
-    checks = [_check(i, q, found, asked, shown, tied, evidence) for i, q in enumerate(found)]
+    quotes = [m.span() for m in _QUOTED.finditer(text)]
+    checks = [
+        _quoted(q, evidence)
+        if _inside(q, quotes)
+        else _check(i, q, found, asked, shown, tied, evidence)
+        for i, q in enumerate(found)
+    ]
     checks = sorted(checks + _misprints(text), key=lambda c: c.span)
     for c in checks:  # as the answer printed it (the thin spaces were only for reading)
         c.printed = answer[c.span[0] : c.span[1]]
     out = Verification(_apply(answer, checks), checks)
     return _policy(out, on_unverified)
+
+
+_QUOTED = re.compile(r"“[^“”]*”")
+
+
+def _inside(q: Quantity, spans: list[tuple[int, int]]) -> bool:
+    return q.span is not None and any(a <= q.span[0] and q.span[1] <= b for a, b in spans)
+
+
+def _quoted(q: Quantity, evidence: Evidence) -> NumberCheck:
+    """A figure inside a quotation of the report (“…”): the page prints it or it is
+    unverified; a quotation is never corrected, whatever metric its words name."""
+    check = NumberCheck(q.printed, q.value, q.unit, "unverified", q.span or (0, 0))
+    source = evidence.backing(q)
+    if source is not None:
+        return replace(check, status="verified", source=source)
+    return replace(check, reason="a quotation the evidence does not print")
 
 
 def _misprints(text: str) -> list[NumberCheck]:

@@ -7,7 +7,9 @@ list markers are locators, never the answer. Of the remaining numbers whose unit
 the answer is the first one after the last final-answer cue (``答案``, ``因此``, ``Answer:``,
 ``therefore``), else the result of the last computation (after the last ``=`` that follows an
 operator), else the first one. A fraction is read against a percent gold (``0.2`` = 20%) and a
-percentage against a unitless gold (``12%`` = 0.12), as TAT-QA's official metric does.
+percentage against a unitless gold (``12%`` = 0.12), as TAT-QA's official metric does; in the
+``erc`` mode a percentage also matches a unitless gold by its percent points (``0.25%`` = 0.25:
+the challenge's golds give ratios so).
 
 Verdicts: ``correct``; ``wrong`` (a number was given, with a reason: value, sign, scale,
 precision, unit); ``unparseable`` (no number that can be an answer, or a refusal).
@@ -106,6 +108,11 @@ def match_number(
         negated = replace(answer, value=-answer.value)
         if _equal(negated, gold, step, rel_tol):
             return Match("correct", "", answer.printed, negated.value)
+    printed = next((q for q in found if q.span == answer.span), answer)
+    # The challenge's gold gives a ratio in percent points: 0.25 for "0.25%".
+    points = rel_tol is not None and printed.unit == "%" and not gold.unit
+    if points and _equal(replace(printed, unit=""), gold, step, rel_tol):
+        return Match("correct", "", answer.printed, printed.value)
     elsewhere = any(_equal(q, gold, step, rel_tol) for q in usable if q is not answer)
     reason = _why(answer, gold, step)
     return Match("wrong", reason, answer.printed, answer.value, elsewhere)
