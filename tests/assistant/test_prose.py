@@ -32,11 +32,11 @@ MAYBE = (
 )
 
 
-def _with_page(corpus: Path, dest: Path, text: str) -> tuple[Path, str, int]:
-    """``corpus`` copied to ``dest`` with a page of ``text`` added to an English company's
-    latest report (a question with no year asks about it); (copy, company, page number)."""
+def _with_page(corpus: Path, dest: Path, text: str, lang: str = "en") -> tuple[Path, str, int]:
+    """``corpus`` copied to ``dest`` with a page of ``text`` added to the latest report of a
+    company of ``lang`` (a question with no year asks about it); (copy, company, page)."""
     shutil.copytree(corpus, dest)
-    english = [f for f in load_facts(dest) if f.lang == "en" and f.company]
+    english = [f for f in load_facts(dest) if f.lang == lang and f.company]
     latest = max(f.report_year for f in english if f.company == english[0].company)
     fact = next(f for f in english if f.company == english[0].company and f.report_year == latest)
     pages = [p for p in read_pages(dest) if p.doc_id == fact.doc_id]
@@ -70,6 +70,13 @@ def test_an_acquisition_spoken_of_only_as_a_possibility_is_a_no(corpus, tmp_path
         f"Did {company} mention any mergers or acquisitions in the annual report?"
     )
     assert reply.answer.startswith("No.") and "pages read" in reply.answer
+
+
+def test_a_chinese_question_about_an_acquisition_the_report_states(corpus, tmp_path):
+    text = "重要事项。报告期内，公司完成了对江苏云帆智能科技有限公司的收购，并纳入合并范围。"
+    copy, company, page = _with_page(corpus, tmp_path / "corpus", text, lang="zh")
+    reply = Assistant(copy, None).answer(f"{company}的年度报告是否披露了并购事项？")
+    assert reply.answer.startswith("是。") and f"（第{page}页）" in reply.answer, reply.answer
 
 
 def test_the_positions_that_changed_are_listed_with_their_page(reported):

@@ -12,8 +12,9 @@ answer, with the sentence quoted and its page, in two cases:
   question gets yes with the first such sentence, or no with the number of pages read; a
   question that asks which positions changed gets the titles (``titles``) printed near each
   event word in the reporting period.
-* **Figures in running text** — a question whose metric no fact gives: the best pages retrieval
-  finds for it are split into sentences; a sentence qualifies when it prints enough of the
+* **Figures in running text** — a lookup of one figure that no fact gives: the best pages
+  retrieval finds for it are split into sentences (a "sentence" with more than ``max_figures``
+  figures is a table row run into text, left to the facts); a sentence qualifies when it prints enough of the
   question's own words (stems, with ``synonyms``; ``min_terms``) and a figure of the kind the
   question wants (a count, a percentage, an amount, a per-share amount) with enough of those
   words within ``reach`` characters of it. More words near the figure wins, then the nearest.
@@ -214,6 +215,8 @@ def _hypothetical_in(sentence: str) -> bool:
 def _figure_draft(query: Query, scope: Scope, store) -> Draft | None:
     spec = _pack()["figures"]
     lang, company = query.lang, scope.companies[0]
+    if query.operation != "lookup" or query.formula or len(query.metrics) > 1:
+        return None  # a computation or several figures: the facts' work, not a sentence's
     kind = _kind_asked(query.text, lang)
     groups = _term_groups(query, company)
     if kind is None or not groups:
@@ -231,9 +234,12 @@ def _figure_draft(query: Query, scope: Scope, store) -> Draft | None:
             matched = [g for g in groups if g & stems]
             if len(matched) < need:
                 continue
+            values = [q for q in find_quantities(sentence) if q.role == "value" and q.span]
+            if len(values) > int(spec["max_figures"]):
+                continue  # a table's row run into text: the facts read tables
             spans = [_term_spans(sentence, g) for g in matched]
-            for q in find_quantities(sentence):
-                if q.role != "value" or not _of_kind(q, kind, sentence) or not q.span:
+            for q in values:
+                if not _of_kind(q, kind, sentence):
                     continue
                 # the words printed within reach of this figure, and the nearest of them
                 gaps = [min(_gap(q.span, at) for at in group) for group in spans if group]
