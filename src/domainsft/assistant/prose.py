@@ -13,11 +13,12 @@ answer, with the sentence quoted and its page, in two cases:
   question that asks which positions changed gets the titles (``titles``) printed near each
   event word in the reporting period.
 * **Figures in running text** — a lookup of one figure that no fact gives: the best pages
-  retrieval finds for it are split into sentences (a "sentence" with more than ``max_figures``
-  figures is a table row run into text, left to the facts); a sentence qualifies when it prints enough of the
-  question's own words (stems, with ``synonyms``; ``min_terms``) and a figure of the kind the
-  question wants (a count, a percentage, an amount, a per-share amount) with enough of those
-  words within ``reach`` characters of it. More words near the figure wins, then the nearest.
+  retrieval finds for it are split into sentences (one with more than ``max_figures`` figures
+  is a table row run into text, left to the facts). A sentence qualifies when it prints enough
+  of the question's own words (stems, with ``synonyms``; ``min_terms``) and a figure of the
+  kind the question wants (a count, a percentage, an amount, a per-share amount) with enough
+  of those words within ``reach`` characters of it. More words near the figure wins, then the
+  nearest.
 
 Nothing is drafted when no sentence qualifies: the pipeline then abstains as before. The draft's
 figure is checked by the verifier like any other (its page is shown to the model), and an event
