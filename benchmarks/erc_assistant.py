@@ -15,7 +15,8 @@ names, read as pages of the reports the question asks about).
     python benchmarks/erc_assistant.py --corpus runs/real_reports/corpus \
         --config runs/real_reports/config.yaml [--adapter runs/real_reports/train/adapter]
 
-Target (the "ask" issue): value accuracy >= 81 %.
+Target (the "ask" issue): value accuracy >= 81 %. Measured 2026-12-07, base SmolLM2-135M: model
+alone 1/18, pipeline 15/18 (the booleans and names from the reports' sentences, prose.py).
 """
 
 from __future__ import annotations
