@@ -132,9 +132,11 @@ class Assistant:
         with self._lock:  # naming an anonymous report changes the directory
             jobs = [self._prepare(q) for q in questions]
         todo = [j for j in jobs if j.reply is None]
-        said = self._generate([j.prompt for j in todo], backend)
-        for job, generated in zip(todo, said, strict=True):
-            job.reply = self._finish(job, generated)
+        asked = [j for j in todo if not j.draft.decides]  # a decided draft needs no model
+        answers = self._generate([j.prompt for j in asked], backend)
+        said = dict(zip(map(id, asked), answers, strict=True))
+        for job in todo:
+            job.reply = self._finish(job, said.get(id(job)))
             job.reply.pages = [(p.doc_id, p.page) for p in job.evidence.passages]
         elapsed = (time.perf_counter() - start) / max(len(jobs), 1)
         name = self.model_name if own else getattr(backend, "name", "model")

@@ -133,6 +133,8 @@ def _event_asked(query: Query) -> Event | None:
 def _event_draft(query: Query, scope: Scope, store, event: Event) -> Draft | None:
     lang, company = query.lang, scope.companies[0]
     pages = _pages_in_order(scope, store)
+    if not pages:
+        return None
     if event.titles is not None and _WHICH[lang].search(query.text):
         return _titles_draft(query, scope, pages, event, company)
     if not _YES_NO[lang].search(query.text):
