@@ -67,4 +67,11 @@ class PageStore:
             return text
         at = next((text.find(line) for line in lines if line and line in text), 0)
         start = max(0, at - self.max_chars // 3)
-        return text[start : start + self.max_chars].strip()
+        end = start + self.max_chars
+        # Never inside a word or a number: a cut through "174,551.89" would show "74,551.89",
+        # a figure the page does not print, that the model may copy and the verifier accept.
+        while 0 < start < at and not text[start - 1].isspace():
+            start += 1
+        while end < len(text) and end > start and not text[end].isspace():
+            end -= 1
+        return text[start:end].strip()
