@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from domainsft.config import IngestConfig
 from domainsft.eval import match_answer, parse_gold
 from domainsft.eval.suites import SUITES, load_suite, suite_options
 from domainsft.eval.suites.erc import load_erc
@@ -206,22 +204,8 @@ def test_erc_pages_file_without_the_report_is_named(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def erc_pages(tmp_path_factory):
-    from domainsft.ingest.pipeline import ingest
-
-    answers = shared_or_skip("qa", "erc_round2", "answers_on_shipped_pdfs.json")
-    reports = shared_or_skip("reports", "en", "erc")
-    shas = sorted(
-        {ref.split(":")[0] for q in json.loads(answers.read_text()) for p in q["reference_pools"]
-         for ref in p}
-    )  # fmt: skip
-    out = tmp_path_factory.mktemp("erc")
-    start = time.perf_counter()
-    result = ingest([reports / f"{s}.pdf" for s in shas], IngestConfig(out=out, workers=2))
-    print(f"ingested {len(shas)} ERC reports, {len(result.pages)} pages, "
-          f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
-    assert result.rejects == []
-    return out / "pages.jsonl"
+def erc_pages(erc_corpus):
+    return erc_corpus / "pages.jsonl"
 
 
 @pytest.mark.slow

@@ -11,10 +11,14 @@ printed line as the snippet.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from domainsft.assistant.evidence import Evidence
 from domainsft.assistant.verifier import Verification
 from domainsft.grounding import citations
+
+if TYPE_CHECKING:
+    from domainsft.assistant.draft import Draft
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def listed(checked: Verification) -> list[Citation]:
     return list(seen.values())
 
 
-def quoted(d, sources: dict[str, str]) -> list[Citation]:
+def quoted(d: Draft, sources: dict[str, str]) -> list[Citation]:
     """The report pages a draft quotes (an event's sentences), each once, with the sentence."""
     seen: dict[tuple[str, int], Citation] = {}
     for key, quote in zip(d.pages, d.quotes, strict=False):
