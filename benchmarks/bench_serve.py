@@ -1,15 +1,20 @@
 """``domainsft serve`` under load, beside the static-batch ``generate`` it replaces, one run.
 
 1. Prompts: the answer pipeline's grounded prompts (rules, figures, report pages) for lookup
-   questions over sample reports, trimmed to about --prompt-tokens tokens each.
+   questions over sample reports, trimmed to about --prompt-tokens tokens each, the reports
+   interleaved. No prompt is asked twice (a repeated prompt would come back from the server's
+   prefix cache whole); what the prefix cache reuses is what distinct prompts share: the
+   system turn, and pages another question retrieved too.
 2. Baseline: a static batch of 8 through ``model.generate`` (left padding, every row runs to
    --new-tokens), aggregate generated tokens/s.
 3. The server (``domainsft serve`` as a subprocess, continuous batching) driven by 1, 8 and 32
    concurrent streaming clients for --seconds each: p50/p95 latency and time to first token,
-   aggregate generated tokens/s, 4xx/5xx counts. Every request asks for exactly --new-tokens
+   aggregate generated tokens/s, 4xx/5xx counts, the share of prompt tokens the prefix cache
+   held (``--prefix-cache-mb 0``: without it). Every request asks for exactly --new-tokens
    (``ignore_eos``, as vLLM's benchmark does), so the phases compare like with like.
 4. Eval: the same prompts answered with natural stopping (up to --eval-tokens) by the static
-   batch and by the continuous engine, the speed-up eval gets from ``eval.engine=continuous``.
+   batch and by the continuous engine, without and with the prefix cache
+   (``eval.prefix_cache_mb``): the speed-up eval gets, and how many answers stay the same.
 
 Targets (the "serve" issue): zero 5xx at 32 clients; at 8 clients >= 4x the single client's
 aggregate tokens/s and >= 2x the static-batch baseline.
@@ -24,6 +29,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -164,7 +170,7 @@ def one_request(port: int, prompt: list[dict], new: int) -> dict:
         if resp.status != 200:
             resp.read()
             return {"status": resp.status, "start": start, "end": time.perf_counter()}
-        first, tokens = None, 0
+        first, tokens, cached, prompt_tokens = None, 0, 0, 0
         for raw in resp:
             line = raw.decode().strip()
             if not line.startswith("data: ") or line == "data: [DONE]":
@@ -172,6 +178,8 @@ def one_request(port: int, prompt: list[dict], new: int) -> dict:
             chunk = json.loads(line[6:])
             if chunk.get("usage"):
                 tokens = chunk["usage"]["completion_tokens"]
+                cached = (chunk["usage"].get("prompt_tokens_details") or {}).get("cached_tokens", 0)
+                prompt_tokens = chunk["usage"]["prompt_tokens"]
             choices = chunk.get("choices") or []
             if first is None and choices and choices[0].get("delta", {}).get("content"):
                 first = time.perf_counter()
@@ -183,6 +191,8 @@ def one_request(port: int, prompt: list[dict], new: int) -> dict:
             "ttft": (first or end) - start,
             "latency": end - start,
             "tokens": tokens,
+            "cached": cached,
+            "prompt_tokens": prompt_tokens if tokens else 0,
         }
     except OSError as exc:
         return {"status": 599, "start": start, "end": time.perf_counter(), "error": str(exc)}
@@ -190,16 +200,31 @@ def one_request(port: int, prompt: list[dict], new: int) -> dict:
         conn.close()
 
 
-def phase(port: int, prompts: list[list[dict]], clients: int, seconds: float, new: int) -> dict:
+class Prompts:
+    """Hands out the prompts in turn, each once over the whole benchmark: a prompt asked twice
+    would come back from the server's prefix cache whole, which real traffic rarely does."""
+
+    def __init__(self, prompts: list[list[dict]]):
+        self.prompts, self.next, self.repeats = prompts, 0, 0
+        self._lock = threading.Lock()
+
+    def take(self) -> list[dict]:
+        with self._lock:
+            if self.next >= len(self.prompts):
+                self.repeats += 1  # ran out: reported
+            p = self.prompts[self.next % len(self.prompts)]
+            self.next += 1
+            return p
+
+
+def phase(port: int, source: Prompts, clients: int, seconds: float, new: int) -> dict:
     results: list[dict] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
 
     def client(i: int) -> None:
-        k = i
         while time.perf_counter() < deadline:
-            r = one_request(port, prompts[k % len(prompts)], new)
-            k += clients
+            r = one_request(port, source.take(), new)
             with lock:
                 results.append(r)
 
@@ -227,6 +252,7 @@ def phase(port: int, prompts: list[list[dict]], clients: int, seconds: float, ne
         "tokens": tokens,
         "wall_s": wall,
         "tok_s": tokens / wall,
+        "cached_share": sum(r["cached"] for r in ok) / max(1, sum(r["prompt_tokens"] for r in ok)),
     }
 
 
@@ -236,7 +262,9 @@ def _q(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def start_server(model: str, port: int, max_batch: int, log: Path) -> subprocess.Popen:
+def start_server(
+    model: str, port: int, max_batch: int, log: Path, prefix_mb: float
+) -> subprocess.Popen:
     cmd = [
         sys.executable,
         "-m",
@@ -250,6 +278,8 @@ def start_server(model: str, port: int, max_batch: int, log: Path) -> subprocess
         str(max_batch),
         "--set",
         "serve.max_waiting=256",
+        "--set",
+        f"serve.prefix_cache_mb={prefix_mb}",
         "--set",
         "serve.api_key_env=null",
         "--set",
@@ -271,27 +301,42 @@ def start_server(model: str, port: int, max_batch: int, log: Path) -> subprocess
 
 
 # ------------------------------------------------------------------------- eval speed
-def eval_speed(model: Any, tok: Any, prompts: list[list[dict]], new: int, batch: int) -> dict:
+def eval_speed(
+    model: Any, tok: Any, prompts: list[list[dict]], new: int, batch: int, prefix_mb: float
+) -> dict:
     from domainsft.models import generate
     from domainsft.models.engine import Engine, Sampling
 
     start = time.perf_counter()
     static = generate(model, tok, prompts, max_new_tokens=new, batch_size=batch, progress=False)
     static_s = time.perf_counter() - start
-    engine = Engine(model, tok, max_batch=batch, max_waiting=1 << 20, background=False)
-    try:
-        start = time.perf_counter()
-        cont = engine.generate(prompts, Sampling(max_new_tokens=new))
-        cont_s = time.perf_counter() - start
-    finally:
-        engine.close()
+
+    def continuous(mb: float) -> tuple[list[Any], float, int]:
+        engine = Engine(
+            model, tok, max_batch=batch, max_waiting=1 << 20, background=False,
+            prefix_cache_mb=mb,
+        )  # fmt: skip
+        try:
+            start = time.perf_counter()
+            out = engine.generate(prompts, Sampling(max_new_tokens=new))
+            return out, time.perf_counter() - start, engine.prefix.hits
+        finally:
+            engine.close()
+
+    cont, cont_s, _ = continuous(0)
+    cached, cached_s, hits = continuous(prefix_mb)
     pads = sum(r.n_pad_tokens for r in static)
     positions = sum(r.n_pad_tokens + r.n_prompt_tokens + r.n_new_tokens for r in static)
     same = sum(a.text == b.text for a, b in zip(static, cont, strict=True))
+    same_cached = sum(a.text == b.text for a, b in zip(cont, cached, strict=True))
     return {
         "static_s": static_s,
         "continuous_s": cont_s,
         "speedup": static_s / cont_s,
+        "prefix_cached_s": cached_s,
+        "prefix_speedup": static_s / cached_s,
+        "prefix_hit_share": hits / sum(r.n_prompt_tokens for r in cached),
+        "same_with_prefix_cache": same_cached,
         "static_pad_share": pads / positions,
         "same_answers": same,
         "n": len(prompts),
@@ -310,6 +355,15 @@ def main() -> None:
     ap.add_argument("--max-batch", type=int, default=16)
     ap.add_argument("--eval-tokens", type=int, default=128)
     ap.add_argument("--eval-prompts", type=int, default=24)
+    ap.add_argument(
+        "--prompts", type=int, default=400,
+        help="distinct prompts built (each request asks a new one while they last)",
+    )  # fmt: skip
+    ap.add_argument(
+        "--prefix-cache-mb", type=float, default=512,
+        help="the server's and eval's prefix cache (serve.prefix_cache_mb, off by default in "
+        "serve and eval); 0: off here too",
+    )  # fmt: skip
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
 
@@ -320,7 +374,9 @@ def main() -> None:
     # the baseline and the server run the same arithmetic
     model, tok = load_model(spec, trainable=False, dtype="auto")
     weights = next(model.parameters()).dtype
-    prompts = build_prompts(args.work, 48, args.prompt_tokens, tok)
+    prompts = build_prompts(args.work, args.prompts, args.prompt_tokens, tok)
+    # reports interleaved: consecutive requests need not be about the same report
+    random.Random(0).shuffle(prompts)
     from domainsft.models.chat import encode_chat
 
     lengths = [len(encode_chat(tok, p, add_generation_prompt=True)) for p in prompts]
@@ -330,34 +386,42 @@ def main() -> None:
         f"weights {str(weights).removeprefix('torch.')}"
     )
 
-    base = static_baseline(model, tok, prompts[:16], args.new_tokens)
+    base = static_baseline(model, tok, prompts[-16:], args.new_tokens)
     print(
         f"baseline static batch of 8: {base['tokens']} tokens in {base['seconds']:.1f} s = "
         f"{base['tok_s']:.1f} tokens/s"
     )
-    ev = eval_speed(model, tok, prompts[: args.eval_prompts], args.eval_tokens, 8)
+    ev = eval_speed(
+        model, tok, prompts[-args.eval_prompts :], args.eval_tokens, 8, args.prefix_cache_mb
+    )
     print(
         f"eval ({ev['n']} prompts, natural stopping, <= {args.eval_tokens} tokens, batch 8): "
         f"static {ev['static_s']:.1f} s (padding {ev['static_pad_share']:.0%} of positions), "
         f"continuous {ev['continuous_s']:.1f} s -> {ev['speedup']:.2f}x; "
-        f"{ev['same_answers']}/{ev['n']} answers identical"
+        f"{ev['same_answers']}/{ev['n']} answers identical; with the prefix cache "
+        f"{ev['prefix_cached_s']:.1f} s -> {ev['prefix_speedup']:.2f}x "
+        f"({ev['prefix_hit_share']:.0%} of prompt tokens cached, "
+        f"{ev['same_with_prefix_cache']}/{ev['n']} answers as without it)"
     )
     del model
 
     port = free_port()
     log = args.work / "server.log"
-    proc = start_server(args.model, port, args.max_batch, log)
+    proc = start_server(args.model, port, args.max_batch, log, args.prefix_cache_mb)
     rows = []
+    # the load phases take prompts from the front; the baseline and eval used the back
+    source = Prompts(prompts[: len(prompts) - max(16, args.eval_prompts)])
     try:
-        one_request(port, prompts[0], 4)  # warm-up (first forward pays for kernels)
+        one_request(port, source.take(), 4)  # warm-up (first forward pays for kernels)
         for n in (int(x) for x in args.clients.split(",")):
-            row = phase(port, prompts, n, args.seconds, args.new_tokens)
+            row = phase(port, source, n, args.seconds, args.new_tokens)
             rows.append(row)
             print(
                 f"{n:>3} clients: {row['requests']} requests ({row['5xx']} 5xx, {row['4xx']} "
                 f"4xx), latency p50 {row['p50_s']:.1f} s p95 {row['p95_s']:.1f} s, TTFT p50 "
                 f"{row['ttft_p50_s']:.2f} s p95 {row['ttft_p95_s']:.2f} s, "
-                f"{row['tok_s']:.1f} generated tokens/s"
+                f"{row['tok_s']:.1f} generated tokens/s, "
+                f"{row['cached_share']:.0%} of prompt tokens from the prefix cache"
             )
     finally:
         proc.terminate()
@@ -369,7 +433,12 @@ def main() -> None:
         "phases": rows,
         "prompt_tokens_mean": statistics.mean(lengths),
         "weights": str(weights).removeprefix("torch."),
+        "prefix_cache_mb": args.prefix_cache_mb,
+        "prompts": len(prompts),
+        "repeated_prompts": source.repeats,
     }
+    if source.repeats:
+        print(f"note: {source.repeats} requests repeated a prompt (give more --prompts)")
     if 1 in by and 8 in by:
         r1, r8 = by[8]["tok_s"] / by[1]["tok_s"], by[8]["tok_s"] / base["tok_s"]
         summary |= {"8_vs_1": r1, "8_vs_static": r8}

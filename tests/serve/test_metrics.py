@@ -57,11 +57,14 @@ def test_observe_request_moves_exactly_its_samples() -> None:
     m.observe_request("base", status=200, e2e_s=0.4)  # another version, left alone below
     before = samples(m)
     m.observe_request(
-        "v1", status=200, e2e_s=1.2, ttft_s=0.05, prompt_tokens=900, generation_tokens=40
-    )
+        "v1", status=200, e2e_s=1.2, ttft_s=0.05, prompt_tokens=900, generation_tokens=40,
+        cached_tokens=250,
+    )  # fmt: skip
     expected = {
         key("domainsft:requests_total", version="v1", status="200"): 1.0,
         key("domainsft:prompt_tokens_total", version="v1"): 900.0,
+        key("domainsft:prefix_cache_queries_total", version="v1"): 900.0,
+        key("domainsft:prefix_cache_hits_total", version="v1"): 250.0,
         key("domainsft:generation_tokens_total", version="v1"): 40.0,
         **bucket_deltas("domainsft:e2e_request_latency_seconds", E2E_BUCKETS, 1.2, "v1"),
         **bucket_deltas("domainsft:time_to_first_token_seconds", TTFT_BUCKETS, 0.05, "v1"),
@@ -176,6 +179,8 @@ def test_exposition_parses_and_holds_every_exported_name() -> None:
         "domainsft:time_per_output_token_seconds_count",
         "domainsft:prompt_tokens_total",
         "domainsft:generation_tokens_total",
+        "domainsft:prefix_cache_queries_total",
+        "domainsft:prefix_cache_hits_total",
         "domainsft:num_requests_running",
         "domainsft:num_requests_waiting",
         "domainsft:requests_total",
@@ -241,6 +246,10 @@ def test_value_refuses_what_would_read_as_a_quiet_zero() -> None:
         (lambda m: m.observe_request("v1", status=200, e2e_s=-1.0), "e2e_s"),
         (lambda m: m.observe_request("v1", status=200, ttft_s=float("nan")), "ttft_s"),
         (lambda m: m.observe_request("v1", status=200, prompt_tokens=-2), "prompt_tokens"),
+        (
+            lambda m: m.observe_request("v1", status=200, prompt_tokens=2, cached_tokens=3),
+            "cached_tokens",
+        ),
         (lambda m: m.set_load("v1", running=1, waiting=-1), "waiting"),
         (lambda m: m.observe_shadow(None), "version"),
     ],

@@ -36,7 +36,8 @@ def live(tiny_with_adapters, corpus, tmp_path_factory, monkeypatch_module):
     logs = tmp_path_factory.mktemp("serve-logs")
     monkeypatch_module.setenv("DOMAINSFT_API_KEY", KEY)
     server = make_server(base, corpus, {"v1": v1, "v2": v2}, log_dir=logs,
-                         weights={"base": 1.0}, shadow={"v2": 1.0})  # fmt: skip
+                         weights={"base": 1.0}, shadow={"v2": 1.0},
+                         prefix_cache_mb=64)  # fmt: skip
     with serving(server) as url:
         yield url, server, logs
 
@@ -105,6 +106,19 @@ def test_openai_stream_gives_the_same_answer_and_the_extras_last(live, corpus):
     last = next(c for c in reversed(chunks) if c.choices and c.choices[0].finish_reason)
     assert last.model_extra["citations"] == whole.model_extra["citations"]
     assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens > 0
+    # the same grounded prompt a second time: all of it but the last token came from the
+    # prefix cache, which changed no token of the answer (asserted above), and the metrics
+    # count it under the version that answered
+    usage = chunks[-1].usage
+    assert usage.prompt_tokens_details.cached_tokens == usage.prompt_tokens - 1
+    assert whole.usage.prompt_tokens_details is not None
+    metrics = live[1].metrics
+    assert metrics.value("domainsft:prefix_cache_hits_total", version="base") >= (
+        usage.prompt_tokens - 1
+    )
+    assert metrics.value("domainsft:prefix_cache_queries_total", version="base") > (
+        metrics.value("domainsft:prefix_cache_hits_total", version="base")
+    )
 
 
 def _plain(client: Any, model: str, stream: bool = False) -> str:

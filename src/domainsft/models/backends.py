@@ -55,6 +55,7 @@ class LocalBackend:
         dtype: str = "auto",
         device: str = "auto",
         engine: str = "static",
+        prefix_cache_mb: float = 0,
     ):
         from domainsft.models import load_model, pick_device
 
@@ -63,6 +64,7 @@ class LocalBackend:
         device = pick_device() if device == "auto" else device
         self.batch_size = batch_size
         self.engine = engine
+        self.prefix_cache_mb = prefix_cache_mb
         self._engine: Any = None
         # "float32" asked for explicitly means full precision throughout, no bf16 autocast
         self.autocast = dtype != "float32"
@@ -128,6 +130,7 @@ class LocalBackend:
                 autocast=self.autocast,
                 name=self.name,
                 background=False,  # eval drives the batch on its own thread
+                prefix_cache_mb=self.prefix_cache_mb,
             )
         sampling = Sampling(gen.max_new_tokens, gen.temperature, stop=tuple(gen.until), seed=0)
         # a request without an adapter name runs the bare base: name this backend's adapter
@@ -270,4 +273,7 @@ def backend_from(cfg: Any) -> LocalBackend | EndpointBackend:
     model = None if cfg.model == "default" and cfg.adapter else cfg.model
     adapter = str(cfg.adapter) if cfg.adapter else None
     engine = getattr(cfg, "engine", "static")
-    return LocalBackend(model, adapter, batch_size=cfg.batch_size, dtype=cfg.dtype, engine=engine)
+    return LocalBackend(
+        model, adapter, batch_size=cfg.batch_size, dtype=cfg.dtype, engine=engine,
+        prefix_cache_mb=getattr(cfg, "prefix_cache_mb", 0),
+    )  # fmt: skip

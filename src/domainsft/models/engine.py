@@ -5,11 +5,16 @@ and a request that arrives mid-batch waits for the whole batch. Here one worker 
 model and, at every decoding step:
 
 1. admits waiting requests while the batch has room, each prefilled alone (no padding in the
-   prompt pass) and its key/value cache merged into the batch's cache, aligned at the right end;
+   prompt pass; the part of the prompt an earlier prompt began with is taken from the prefix
+   cache, ``kvcache.PrefixCache``) and its key/value cache merged into the batch's cache,
+   aligned at the right end;
 2. runs one decoding step for every running row together (one token each, each row at its own
    position, the left padding of shorter rows masked out);
 3. hands each row its token (streamed to the caller as text) and lets finished rows leave at
    once, trimming cache columns that only padding still uses.
+
+The batch's cache grows in place (``kvcache.GrowingLayer``): a step writes one column instead of
+copying the whole cache.
 
 Rows may run different LoRA adapters of one base model (PEFT's mixed-adapter batches,
 ``adapter_names``); ``None`` is the base. Greedy decoding gives the tokens one-at-a-time
@@ -38,6 +43,7 @@ from domainsft.models.generation import (
     encode_prompt,
     stop_token_ids,
 )
+from domainsft.models.kvcache import PrefixCache, cache_from, kv_of, selected, stacked
 
 BASE = "__base__"  # PEFT's name for "no adapter" in a mixed-adapter batch
 
@@ -87,6 +93,7 @@ class Done:
     ttft_s: float  # until its first token
     e2e_s: float  # until its last token
     error: str | None = None
+    cached_tokens: int = 0  # prompt tokens taken from the prefix cache (not computed)
 
 
 Event = Delta | Done
@@ -158,6 +165,7 @@ class _Row:
     tokens: list[int] = field(default_factory=list)
     logprobs: list[float] = field(default_factory=list)
     first_token_at: float = 0.0
+    cached: int = 0  # prompt tokens taken from the prefix cache
     sent: str = ""  # text already streamed
     finish: str | None = None  # "stop" | "length" once finished
     text: str = ""
@@ -181,6 +189,7 @@ class Engine:
         autocast: bool = True,
         name: str = "model",
         background: bool = True,
+        prefix_cache_mb: float = 0,
     ):
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
@@ -196,6 +205,8 @@ class Engine:
         self.max_len = int(getattr(config, "max_position_embeddings", 0) or 0) or None
         self.adapters = _adapter_names(model)
         self._cache_arg = _cache_argument(model)
+        # keys/values of recent prompts, reused for the prefix a new prompt shares (0: off)
+        self.prefix = PrefixCache(int(prefix_cache_mb * (1 << 20)))
         self._waiting: deque[_Request] = deque()
         self._rows: list[_Row] = []
         self._cache: Any = None
@@ -340,9 +351,15 @@ class Engine:
             self._finish_cancelled(req)
             return
         row = _Row(req, time.perf_counter())
-        ids = torch.tensor([req.prompt], dtype=torch.long, device=self.device)
-        out = self._forward(ids, [req.adapter], logits_to_keep=1)
+        n, prefix = self.prefix.lookup(req.adapter, req.prompt)
+        ids = torch.tensor([req.prompt[n:]], dtype=torch.long, device=self.device)
+        kw: dict[str, Any] = {"logits_to_keep": 1}
+        if n:
+            kw[self._cache_arg] = cache_from(prefix)
+        out = self._forward(ids, [req.adapter], **kw)
         cache = _cache_of(out)
+        row.cached = n
+        self.prefix.store(req.adapter, req.prompt, kv_of(cache))
         mask = torch.ones((1, len(req.prompt)), dtype=torch.long, device=self.device)
         self._merge(cache, mask)
         self._rows.append(row)
@@ -423,9 +440,7 @@ class Engine:
         self._mask = self._mask.index_select(0, index)
         lead = int((self._mask.cumsum(dim=1) == 0).sum(dim=1).min().item())
         self._mask = self._mask[:, lead:]
-        for layer in self._cache.layers:
-            layer.keys = layer.keys.index_select(0, index)[:, :, lead:]
-            layer.values = layer.values.index_select(0, index)[:, :, lead:]
+        self._cache = selected(self._cache, keep, lead)
 
     def _drop_cancelled(self) -> None:
         if any(r.req.stream.cancelled for r in self._rows):
@@ -435,7 +450,7 @@ class Engine:
         """Append a prefilled row's cache to the batch's, both aligned at their right end."""
         if self._cache is None:
             _check_cache(cache)
-            self._cache, self._mask = cache, mask
+            self._cache, self._mask = stacked([(kv_of(cache), mask.shape[1])], mask.shape[1]), mask
             return
         assert self._mask is not None
         width, new = self._mask.shape[1], mask.shape[1]
@@ -443,13 +458,7 @@ class Engine:
         self._mask = torch.cat(
             [_pad_left(self._mask, total - width, 1), _pad_left(mask, total - new, 1)]
         )
-        for mine, theirs in zip(self._cache.layers, cache.layers, strict=True):
-            mine.keys = torch.cat(
-                [_pad_left(mine.keys, total - width), _pad_left(theirs.keys, total - new)]
-            )
-            mine.values = torch.cat(
-                [_pad_left(mine.values, total - width), _pad_left(theirs.values, total - new)]
-            )
+        self._cache = stacked([(kv_of(self._cache), width), (kv_of(cache), new)], total)
 
     def _send_done(self, row: _Row, now: float) -> None:
         req = row.req
@@ -462,7 +471,12 @@ class Engine:
             row.finish or "length", tuple(row.tokens),
         )  # fmt: skip
         ttft = (row.first_token_at or now) - req.submitted
-        req.stream._push(Done(result, row.started - req.submitted, ttft, now - req.submitted))
+        req.stream._push(
+            Done(
+                result, row.started - req.submitted, ttft, now - req.submitted,
+                cached_tokens=row.cached,
+            )
+        )  # fmt: skip
 
     def _finish_cancelled(self, req: _Request) -> None:
         now = time.perf_counter()

@@ -280,6 +280,7 @@ class Server:
             tpot_s=tpot,
             prompt_tokens=call.prompt_tokens if call else 0,
             generation_tokens=call.generation_tokens if call else 0,
+            cached_tokens=call.cached_tokens if call else 0,
         )
         grounded = reply is not None
         verified = True
@@ -605,6 +606,7 @@ async def _grounded(
         "prompt_tokens": call.prompt_tokens,
         "completion_tokens": call.generation_tokens,
         "total_tokens": call.prompt_tokens + call.generation_tokens,
+        "prompt_tokens_details": {"cached_tokens": call.cached_tokens},
     }
     finish = "length" if call.done and call.done[-1].result.finish_reason == "length" else "stop"
     created = int(time.time())
@@ -729,12 +731,13 @@ async def _plain(
     async def next_event() -> Event:  # TimeoutError once the request's time is up
         return await asyncio.wait_for(queue.get(), max(deadline - time.monotonic(), 0.0))
 
-    def usage(d: Done) -> dict[str, int]:
+    def usage(d: Done) -> dict[str, Any]:
         r = d.result
         return {
             "prompt_tokens": r.n_prompt_tokens,
             "completion_tokens": r.n_new_tokens,
             "total_tokens": r.n_prompt_tokens + r.n_new_tokens,
+            "prompt_tokens_details": {"cached_tokens": d.cached_tokens},
         }
 
     def finish_reason(d: Done) -> str:

@@ -59,6 +59,7 @@ def build_server(assistant: AssistantConfig, cfg: ServeConfig, *, seed: int | No
             dtype=assistant.dtype,
             max_batch=cfg.max_batch,
             max_waiting=cfg.max_waiting,
+            prefix_cache_mb=cfg.prefix_cache_mb,
         )
     for v in [*cfg.weights, *cfg.shadow]:
         if v not in versions.names:

@@ -101,6 +101,14 @@ class ServeMetrics:
         )
         self._prompt_tokens = self._counter("prompt_tokens", "Prompt tokens processed.", v)
         self._generation_tokens = self._counter("generation_tokens", "Tokens generated.", v)
+        # vLLM's prefix-cache counters, in tokens: hits / queries is the share of prompt
+        # tokens the prefix cache saved computing
+        self._prefix_queries = self._counter(
+            "prefix_cache_queries", "Prompt tokens looked up in the prefix cache.", v
+        )
+        self._prefix_hits = self._counter(
+            "prefix_cache_hits", "Prompt tokens found in the prefix cache (not computed).", v
+        )
         self._running = self._gauge("num_requests_running", "Requests being generated now.")
         self._waiting = self._gauge("num_requests_waiting", "Requests queued for generation.")
         self._requests = self._counter(
@@ -163,6 +171,7 @@ class ServeMetrics:
         tpot_s: float | None = None,
         prompt_tokens: int = 0,
         generation_tokens: int = 0,
+        cached_tokens: int = 0,
     ) -> None:
         """One finished request: its HTTP status and, where it generated, its timings and tokens.
 
@@ -177,6 +186,11 @@ class ServeMetrics:
                 _check_seconds(what, seconds)
         _check_count("prompt_tokens", prompt_tokens)
         _check_count("generation_tokens", generation_tokens)
+        _check_count("cached_tokens", cached_tokens)
+        if cached_tokens > prompt_tokens:
+            raise ValueError(
+                f"cached_tokens ({cached_tokens}) cannot exceed prompt_tokens ({prompt_tokens})"
+            )
 
         self._requests.labels(version, str(status)).inc()
         for histogram, seconds in ((self._e2e, e2e_s), (self._ttft, ttft_s), (self._tpot, tpot_s)):
@@ -184,6 +198,8 @@ class ServeMetrics:
                 histogram.labels(version).observe(seconds)
         self._prompt_tokens.labels(version).inc(prompt_tokens)
         self._generation_tokens.labels(version).inc(generation_tokens)
+        self._prefix_queries.labels(version).inc(prompt_tokens)
+        self._prefix_hits.labels(version).inc(cached_tokens)
         # Rare events' series exist at 0 from a version's first request on: a counter series
         # born at 1 hides its first increment from increase() and rate().
         self._shadow.labels(version)

@@ -111,6 +111,10 @@ class Call:
     def generation_tokens(self) -> int:
         return sum(d.result.n_new_tokens for d in self.done)
 
+    @property
+    def cached_tokens(self) -> int:  # prompt tokens the prefix cache held
+        return sum(d.cached_tokens for d in self.done)
+
     def timings(self) -> tuple[float | None, float | None]:
         """(time to first token, time per output token) of the last generation, if any."""
         if not self.done:
@@ -132,6 +136,7 @@ class LocalVersions:
         dtype: str = "auto",
         max_batch: int = 8,
         max_waiting: int = 64,
+        prefix_cache_mb: float = 0,
     ):
         from domainsft.models import load_model, pick_device
 
@@ -157,6 +162,7 @@ class LocalVersions:
             self.tokenizer,
             max_batch=max_batch,
             max_waiting=max_waiting,
+            prefix_cache_mb=prefix_cache_mb,
             autocast=dtype != "float32",
             name=model or "default",
         )
