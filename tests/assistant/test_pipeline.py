@@ -197,3 +197,26 @@ def test_every_summary_question_of_the_dataset_is_drafted_with_the_figures_its_g
         assert reply.drafted and not reply.abstained, (question, reply.answer)
         scores = score_item(it, reply.answer, env, ["key_number_accuracy"])
         assert scores["key_number_accuracy"] == 1.0, (question, reply.answer, it.reference)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_name_the_answer_does_not_state_falls_back_to_the_facts(assistant, corpus, lang):
+    """The verifier reads figures only: an answer to "who is the legal representative" that
+    names nobody (the tiny random model's) used to pass as it was. It now needs the name the
+    facts give, else the facts' draft answers, with the page."""
+    f = next(
+        x for x in load_facts(corpus)
+        if x.metric == "legal_representative" and x.lang == lang and x.unit == "text"
+        and x.fiscal_year == x.report_year
+    )  # fmt: skip
+    name = f.company_short or f.company
+    question = (
+        f"{name}{f.fiscal_year}年的法定代表人是谁？"
+        if lang == "zh"
+        else f"Who was the legal representative of {name} in FY{f.fiscal_year}?"
+    )
+    reply = assistant.answer(question)
+    assert f.value not in reply.model_answer  # the model named nobody
+    assert f.value in reply.answer and reply.drafted, reply.answer
+    assert reply.citations and reply.citations[0].page == f.page
+    assert f.value in reply.citations[0].snippet  # the page's line that prints the name

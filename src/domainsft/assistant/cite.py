@@ -11,7 +11,7 @@ printed line as the snippet.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from domainsft.assistant.evidence import Evidence
 from domainsft.assistant.verifier import Verification
@@ -71,4 +71,25 @@ def quoted(d: Draft, sources: dict[str, str]) -> list[Citation]:
     for key, quote in zip(d.pages, d.quotes, strict=False):
         if key not in seen:
             seen[key] = Citation(sources.get(key[0], key[0]), key[1], quote)
+    return list(seen.values())
+
+
+def named(
+    d: Draft, answer: str, pages: dict[tuple[str, int], Any], sources: dict[str, str]
+) -> list[Citation]:
+    """The pages of the text facts (names, codes) a drafted answer states, each once, with the
+    page's line that prints the name."""
+    from domainsft.corpus import page_text
+
+    seen: dict[tuple[str, int], Citation] = {}
+    flat = " ".join(answer.split()).casefold()
+    for f in d.facts:
+        if f.unit != "text" or " ".join(f.value.split()).casefold() not in flat:
+            continue
+        key = (f.doc_id, f.page)
+        page = pages.get(key)
+        if page is None or key in seen:
+            continue
+        line = next((x for x in page_text(page).splitlines() if f.value in x), f.value)
+        seen[key] = Citation(sources.get(f.doc_id, f.doc_id), f.page, line.strip())
     return list(seen.values())

@@ -40,6 +40,7 @@ class Draft:
     lines: list[str] = field(default_factory=list)  # one per fact used, with its citation
     computed: list[str] = field(default_factory=list)  # worked computations
     key: list[Target] = field(default_factory=list)  # the figures an answer must state
+    names: list[str] = field(default_factory=list)  # text facts (names, codes) it must state
     facts: list[Fact] = field(default_factory=list)
     missing: str = ""  # the metric (or formula) id no fact gives; "" when drafted
     pages: list[tuple[str, int]] = field(default_factory=list)  # (doc_id, page) of quotes
@@ -133,6 +134,8 @@ def _lookup(
     out.lines.append(_line(f, c, lang, query))
     if f.unit != "text":
         out.key.append(_target(f, query))
+    elif f.value.strip():
+        out.names.append(f.value)
 
 
 def _formula(out: Draft, query: Query, scope: Scope, c: Company, year: int, lang: str) -> None:

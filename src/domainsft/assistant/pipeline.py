@@ -227,6 +227,8 @@ class Assistant:
         listed = cite.listed(checked)
         if drafted and not listed:  # an event: the sentences quoted are its sources
             listed = cite.quoted(d, self.pages.sources)
+        if drafted and not listed:  # a name or a code: the page that prints it
+            listed = cite.named(d, text, self.pages.pages, self.pages.sources)
         reply = Reply(job.question, text, q.lang, listed, checked)
         reply.prompt, reply.model_answer, reply.drafted = job.prompt, said, drafted
         reply.generation = generated
@@ -242,8 +244,13 @@ def _years(job: _Job) -> list[int]:
 
 
 def _states_key(text: str, d: Draft) -> bool:
-    """Whether the answer states every figure the facts give (the draft's key figures)."""
-    return bool(text.strip()) and all(present(t, text) for t in d.key)
+    """Whether the answer states every figure the facts give (the draft's key figures) and
+    every text fact (a name, a code: the verifier reads figures only, so an answer that names
+    no legal representative would otherwise pass as it is)."""
+    if not text.strip() or not all(present(t, text) for t in d.key):
+        return False
+    flat = " ".join(text.split()).casefold()
+    return all(" ".join(n.split()).casefold() in flat for n in d.names)
 
 
 def _guarded(reply: Reply, query: Query) -> None:
