@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import time
@@ -91,7 +92,8 @@ def main() -> None:
     lines = [row("base (no training)", base, None)]
     for point in args.point:
         name, _, spec = point.partition(":")
-        sets = [s for s in spec.split(",") if s]
+        # a comma inside [...] belongs to a list value (train.lora.target_modules=[q_proj,v_proj])
+        sets = [s for s in re.split(r",(?![^\[]*\])", spec) if s]
         seconds = train(args, name, sets)
         figures = heldout(args, args.out / f"{name}.json", args.out / name / "adapter")
         lines.append(row(name, figures, seconds))
