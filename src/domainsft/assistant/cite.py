@@ -74,6 +74,11 @@ def quoted(d: Draft, sources: dict[str, str]) -> list[Citation]:
     return list(seen.values())
 
 
+def states(name: str, text: str) -> bool:
+    """Whether ``text`` states ``name`` (a text fact), whatever its spacing and case."""
+    return " ".join(name.split()).casefold() in " ".join(text.split()).casefold()
+
+
 def named(
     d: Draft, answer: str, pages: dict[tuple[str, int], Any], sources: dict[str, str]
 ) -> list[Citation]:
@@ -82,9 +87,8 @@ def named(
     from domainsft.corpus import page_text
 
     seen: dict[tuple[str, int], Citation] = {}
-    flat = " ".join(answer.split()).casefold()
     for f in d.facts:
-        if f.unit != "text" or " ".join(f.value.split()).casefold() not in flat:
+        if f.unit != "text" or not states(f.value, answer):
             continue
         key = (f.doc_id, f.page)
         page = pages.get(key)

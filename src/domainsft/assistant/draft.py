@@ -40,12 +40,16 @@ class Draft:
     lines: list[str] = field(default_factory=list)  # one per fact used, with its citation
     computed: list[str] = field(default_factory=list)  # worked computations
     key: list[Target] = field(default_factory=list)  # the figures an answer must state
-    names: list[str] = field(default_factory=list)  # text facts (names, codes) it must state
     facts: list[Fact] = field(default_factory=list)
     missing: str = ""  # the metric (or formula) id no fact gives; "" when drafted
     pages: list[tuple[str, int]] = field(default_factory=list)  # (doc_id, page) of quotes
     quotes: list[str] = field(default_factory=list)  # report sentences the draft quotes
     decides: bool = False  # the draft is the answer (a verdict the model does not make)
+
+    @property
+    def names(self) -> list[str]:
+        """The text facts (names, codes) an answer must state, as ``key`` holds the figures."""
+        return [f.value for f in self.facts if f.unit == "text" and f.value.strip()]
 
 
 def draft(query: Query, scope: Scope, pages: Pages | None = None) -> Draft:
@@ -134,8 +138,6 @@ def _lookup(
     out.lines.append(_line(f, c, lang, query))
     if f.unit != "text":
         out.key.append(_target(f, query))
-    elif f.value.strip():
-        out.names.append(f.value)
 
 
 def _formula(out: Draft, query: Query, scope: Scope, c: Company, year: int, lang: str) -> None:

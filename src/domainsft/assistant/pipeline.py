@@ -247,10 +247,11 @@ def _states_key(text: str, d: Draft) -> bool:
     """Whether the answer states every figure the facts give (the draft's key figures) and
     every text fact (a name, a code: the verifier reads figures only, so an answer that names
     no legal representative would otherwise pass as it is)."""
-    if not text.strip() or not all(present(t, text) for t in d.key):
-        return False
-    flat = " ".join(text.split()).casefold()
-    return all(" ".join(n.split()).casefold() in flat for n in d.names)
+    return (
+        bool(text.strip())
+        and all(present(t, text) for t in d.key)
+        and all(cite.states(n, text) for n in d.names)
+    )
 
 
 def _guarded(reply: Reply, query: Query) -> None:
